@@ -1,0 +1,70 @@
+// pg_cron's schedule language (vixie cron), parsed and evaluated in pure C++.
+#pragma once
+
+#include <bitset>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "time_types.h"
+#include "zone.h"
+
+namespace fitbot::core {
+
+// Raised for a schedule pg_cron would reject, or one that can never fire.
+// message(): PostgreSQL style primary message (lower case, no period);
+// hint(): a full sentence telling the user what to write instead.
+class CronError : public std::runtime_error {
+public:
+    CronError(std::string message, std::string hint)
+        : std::runtime_error(message), hint_(std::move(hint)) {}
+    const std::string &hint() const { return hint_; }
+
+private:
+    std::string hint_;
+};
+
+struct CronSchedule {
+    std::bitset<60> minutes;
+    std::bitset<24> hours;
+    std::bitset<32> days_of_month;  // bits 1..31
+    std::bitset<13> months;         // bits 1..12
+    std::bitset<7> days_of_week;    // 0 = Sunday; 7 is folded onto 0
+    // vixie cron: a field that begins with '*' is "unrestricted", which
+    // decides how day-of-month and day-of-week combine, and, for minutes and
+    // hours, whether a job is re-run or skipped across DST changes.
+    bool minute_star = false;
+    bool hour_star = false;
+    bool day_of_month_star = false;
+    bool day_of_week_star = false;
+    std::string text;  // the schedule as given, trimmed
+
+    // Whether the job fires on this local calendar day.
+    bool fires_on(const CivilDate &date) const;
+};
+
+// Longest schedule text accepted; pg_cron itself stores text, this keeps
+// absurd input out of the parser.
+constexpr std::size_t kMaxCronTextLength = 256;
+
+// Parses five whitespace-separated fields (minute hour day-of-month month
+// day-of-week) with *, ranges, lists, steps, month and day names, and the
+// @yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly shorthands.
+// Throws CronError for anything pg_cron would not accept and for schedules
+// that can never fire (e.g. "0 0 31 2 *").
+CronSchedule parse_cron(std::string_view text);
+
+// The first instant strictly after `after` at which pg_cron would fire the
+// schedule, evaluating its fields as wall-clock time in `zone`. Across DST
+// changes it follows vixie cron: a fixed-time job whose local time is skipped
+// by a spring-forward fires when the gap ends; one whose local time repeats in
+// a fall-back fires once, at the first occurrence; jobs with '*' minute or hour
+// fields fire only at wall-clock times that exist. Returns nullopt only when no
+// firing exists within the search horizon.
+std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone);
+
+// The latest firing at or before `at` (same rules), for "should have run by now".
+std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, const ZoneRules &zone);
+
+}  // namespace fitbot::core

@@ -1,0 +1,89 @@
+// Facts: what the extension (from catalogs and syscache) and the companion
+// (from plain SQL) observe about a database. Plain values, no behaviour; every
+// judgement made on them lives in health.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "time_types.h"
+
+namespace fitbot::core {
+
+// One child of a partitioned table, as read from the catalogs.
+struct PartitionFact {
+    std::string name;               // schema-qualified, quoted as needed
+    bool is_default = false;
+    // Range bounds; nullopt means MINVALUE (start) or MAXVALUE (end).
+    std::optional<Micros> range_start;
+    std::optional<Micros> range_end;
+    double estimated_rows = 0;      // pg_class.reltuples, -1 when never analyzed
+    std::int64_t bytes = 0;         // heap + toast + indexes, from relpages
+    bool locked = false;            // another session held a conflicting lock
+};
+
+// One parent in pg_partman's part_config.
+struct ParentFact {
+    std::string parent;             // schema-qualified
+    std::string control;            // partition key column
+    Interval partition_interval;
+    int premake = 0;
+    std::optional<Interval> retention;   // nullopt: no retention configured
+    bool retention_keep_table = true;
+    bool infinite_time_partitions = false;
+    std::vector<PartitionFact> partitions;  // includes the default partition
+    // Rows in the default partition: nullopt when it exists but was locked (or
+    // could not be counted) this time; 0 when there is no default partition.
+    std::optional<std::int64_t> default_rows;
+    // Tables detached by retention and kept on disk (retention_keep_table).
+    int detached_retention_tables = 0;
+};
+
+struct CronJobFact {
+    std::int64_t jobid = 0;
+    std::string jobname;
+    std::string schedule;
+    std::string command;
+    std::string database;
+    std::string username;
+    bool active = true;
+    // The earliest instant the job is known to have existed, when something
+    // recorded it (e.g. fitbot_partman.schedule_maintenance() when it created
+    // the job); nullopt when unknown, since pg_cron 1.4 does not store when a
+    // job was created. Only consulted for a job with no recorded runs, to tell
+    // "never ran although scheduled long ago" from "created after its last
+    // firing" (see judge_maintenance).
+    std::optional<Micros> known_since;
+};
+
+// A row of cron.job_run_details.
+struct CronRunFact {
+    std::int64_t jobid = 0;
+    std::string status;             // starting, running, sending, connecting, succeeded, failed
+    std::string return_message;
+    std::optional<Micros> start_time;
+    std::optional<Micros> end_time;
+};
+
+struct MaintenanceFacts {
+    bool cron_installed = false;    // pg_cron extension visible from this database
+    std::string cron_timezone = "GMT";  // the zone pg_cron evaluates schedules in
+    std::vector<CronJobFact> jobs;  // jobs whose command runs pg_partman maintenance
+    // Recent runs of those jobs, newest first (at least the last few per job).
+    std::vector<CronRunFact> runs;
+};
+
+struct DatabaseFacts {
+    Micros now = 0;
+    // The database's TimeZone: partition bounds and intervals are calendar
+    // arithmetic in this zone (pg_partman creates monthly bounds at local midnight).
+    std::string session_timezone = "UTC";
+    std::string partman_schema;
+    std::string partman_version;
+    std::vector<ParentFact> parents;
+    MaintenanceFacts maintenance;
+};
+
+}  // namespace fitbot::core

@@ -1,0 +1,129 @@
+// Verdicts: every health rule of fitbot_partman, in one place. The extension
+// and the companion both call these, so they can never disagree.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "facts.h"
+#include "zone.h"
+
+namespace fitbot::core {
+
+// Values are the Nagios plugin exit codes (not the severity order).
+enum class Status { ok = 0, warning = 1, critical = 2, unknown = 3 };
+const char *status_name(Status status);  // "ok", "warning", "critical", "unknown"
+// Severity order: critical > warning > unknown > ok. Unknown ranks below
+// warning because a known problem is more actionable than a missing answer,
+// and above ok because a missing answer must not read as healthy.
+Status worst(Status a, Status b);
+
+// One finding of a rule. `reason` is the full sentence (also appended to the
+// report's `reasons`); `brief` is a short phrase for one-line check output,
+// e.g. "12 rows in default partition". Findings with status ok are
+// informational: they explain something but never page anyone.
+struct Finding {
+    Status status = Status::ok;
+    std::string brief;
+    std::string reason;
+};
+
+enum class PartitionState { past, current, future, expired, default_partition };
+const char *partition_state_name(PartitionState state);  // "past", ..., "default"
+
+struct PartitionReport {
+    PartitionFact fact;
+    PartitionState state = PartitionState::past;
+};
+
+struct ParentReport {
+    std::string parent;
+    Interval partition_interval;
+    int premake = 0;
+    std::optional<Interval> retention;
+    int partitions = 0;              // children excluding the default
+    int future_partitions = 0;       // lower bound after now
+    // Upper bound of the newest partition; nullopt when there are no
+    // partitions or the newest one is bounded by MAXVALUE (runway_unbounded).
+    std::optional<Micros> runway_until;
+    bool runway_unbounded = false;   // a partition reaches MAXVALUE
+    std::optional<Micros> oldest_start;  // nullopt also when it is MINVALUE
+    int expired_partitions = 0;      // attached, wholly older than now - retention
+    // Of those, the ones that outlived the retention by more than one
+    // maintenance period: retention should already have dropped them.
+    int overdue_expired_partitions = 0;
+    int gaps = 0;                    // holes between adjacent ranges
+    std::optional<std::int64_t> default_rows;
+    std::int64_t total_bytes = 0;
+    double estimated_rows = 0;
+    int detached_retention_tables = 0;
+    Status status = Status::ok;
+    std::vector<std::string> reasons;  // one sentence per finding
+    std::vector<Finding> findings;     // the same findings, with severity
+    std::vector<PartitionReport> children;  // sorted by range start, default last
+};
+
+struct JobReport {
+    CronJobFact job;
+    std::string timezone;
+    std::optional<Micros> next_run;  // nullopt for an inactive job or a bad schedule
+    std::optional<Micros> previous_scheduled_run;  // latest firing at or before now
+    // next_run - previous_scheduled_run: the length of the current period.
+    std::optional<Micros> schedule_period;
+    std::optional<CronRunFact> last_run;       // newest run, finished or not
+    std::optional<CronRunFact> last_finished_run;  // newest succeeded or failed run
+    std::optional<Micros> last_success;        // end of the newest succeeded run
+    int consecutive_failures = 0;
+    bool overdue = false;            // scheduled more than one period ago, never ran since
+    Status status = Status::ok;
+    std::vector<std::string> reasons;
+    std::vector<Finding> findings;
+};
+
+struct MaintenanceReport {
+    std::vector<JobReport> jobs;
+    std::optional<Micros> next_run;  // earliest next run of an active job
+    // schedule_period of the job that runs next: how long one maintenance
+    // cycle lasts (e.g. 28..31 days for '0 2 20 * *').
+    std::optional<Micros> schedule_period;
+    Status status = Status::ok;
+    // "No maintenance job" findings first, then every job's findings in job
+    // order, so this list alone tells the whole maintenance story.
+    std::vector<std::string> reasons;
+    std::vector<Finding> findings;
+};
+
+struct HealthReport {
+    Micros now = 0;
+    std::vector<ParentReport> parents;
+    MaintenanceReport maintenance;
+    Status status = Status::ok;  // worst of parents, maintenance and findings
+    // Database-wide findings, e.g. pg_partman manages no table at all.
+    std::vector<std::string> reasons;
+    std::vector<Finding> findings;
+};
+
+// `cron_zone` evaluates schedules (pg_cron 1.4: GMT); `session_zone` is the
+// database TimeZone, used for calendar arithmetic on partition intervals.
+MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
+                                    const ZoneRules &cron_zone);
+ParentReport judge_parent(const ParentFact &fact, Micros now,
+                          const MaintenanceReport &maintenance,
+                          const ZoneRules &session_zone);
+HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone,
+                   const ZoneRules &session_zone);
+
+// Nagios check: code, and one line a pager can show. A plugin prints
+// `summary`, then " | " and `performance_data` when that is not empty.
+struct CheckResult {
+    Status status = Status::ok;
+    std::string summary;           // one line, at most kMaxSummaryLength bytes
+    std::string performance_data;  // 'label'=value[UOM];warn;crit;min;max ...
+};
+constexpr std::size_t kMaxSummaryLength = 200;
+CheckResult summarize(const HealthReport &report);
+
+}  // namespace fitbot::core

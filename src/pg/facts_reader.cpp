@@ -1,0 +1,172 @@
+#include "facts_reader.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "catalog.h"
+#include "convert.h"
+#include "guard.h"
+#include "spi.h"
+#include "zone.h"
+
+namespace fitbot::pg {
+
+namespace {
+
+// How many recent runs per job the rules see (consecutive failures, last
+// success); more would only cost time on a busy cron.job_run_details.
+constexpr int kRunsPerJob = 20;
+
+std::string quote_identifier_string(const std::string &identifier) {
+    return pg_call(quote_identifier, identifier.c_str());
+}
+
+core::Interval interval_of(const std::optional<Datum> &value) {
+    return interval_from_pg(DatumGetIntervalP(*value));
+}
+
+struct ParentConfigRow {
+    Oid oid;
+    core::ParentFact fact;
+};
+
+std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string &partman_schema) {
+    // Only time-partitioned parents (control column of a time type); the
+    // stored text interval and retention are cast server-side.
+    std::string sql =
+        "SELECT c.oid, format('%I.%I', n.nspname, c.relname), p.control, p.partition_interval::interval,"
+        "       p.premake, p.retention::interval, p.retention_keep_table, p.infinite_time_partitions,"
+        "       (SELECT count(*)::int4 FROM pg_class d"
+        "         WHERE d.relnamespace = coalesce(rs.oid, n.oid) AND d.relkind = 'r' AND NOT d.relispartition"
+        "           AND d.relname >= (c.relname || '_p')::name AND d.relname < (c.relname || '_q')::name)"
+        "  FROM " + quote_identifier_string(partman_schema) + ".part_config p"
+        "  JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
+        "  JOIN pg_class c ON c.relnamespace = n.oid"
+        "                 AND c.relname = substr(p.parent_table, length(n.nspname) + 2)"
+        "  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.control AND NOT a.attisdropped"
+        "  LEFT JOIN pg_namespace rs ON rs.nspname = p.retention_schema"
+        " WHERE a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)"
+        " ORDER BY 2";
+    return spi.query<ParentConfigRow>(sql, [](const SpiRow &row) {
+        ParentConfigRow parent;
+        parent.oid = DatumGetObjectId(*row.values[0]);
+        parent.fact.parent = spi_string(row.values[1]);
+        parent.fact.control = spi_string(row.values[2]);
+        parent.fact.partition_interval = interval_of(row.values[3]);
+        parent.fact.premake = DatumGetInt32(*row.values[4]);
+        if (row.values[5]) parent.fact.retention = interval_of(row.values[5]);
+        parent.fact.retention_keep_table = DatumGetBool(*row.values[6]);
+        parent.fact.infinite_time_partitions = DatumGetBool(*row.values[7]);
+        parent.fact.detached_retention_tables = DatumGetInt32(*row.values[8]);
+        return parent;
+    });
+}
+
+void read_partitions(Oid parent, core::ParentFact &fact, const std::unordered_set<Oid> &locked) {
+    std::unordered_map<Oid, std::int64_t> index_bytes;
+    for (const auto &[table, bytes] : partition_index_bytes(parent)) index_bytes[table] += bytes;
+
+    fact.default_rows = 0;
+    for (Oid child : partition_children(parent)) {
+        std::optional<core::PartitionFact> partition = read_partition(child);
+        if (!partition) continue;  // dropped since pg_inherits was read
+        partition->bytes += index_bytes[child];
+        partition->locked = locked.count(child) > 0;
+        if (partition->is_default) {
+            fact.default_rows = partition->locked ? std::nullopt : count_rows_if_unlocked(child);
+            if (!fact.default_rows) partition->locked = true;
+        }
+        fact.partitions.push_back(std::move(*partition));
+    }
+}
+
+bool cron_tables_visible(SpiSession &spi) {
+    auto rows = spi.query<bool>(
+        "SELECT to_regclass('cron.job') IS NOT NULL AND to_regclass('cron.job_run_details') IS NOT NULL",
+        [](const SpiRow &row) { return DatumGetBool(*row.values[0]); });
+    return !rows.empty() && rows.front();
+}
+
+std::optional<core::Micros> optional_instant(const std::optional<Datum> &value) {
+    if (!value) return std::nullopt;
+    return micros_from_timestamptz(DatumGetTimestampTz(*value));
+}
+
+core::MaintenanceFacts read_maintenance(SpiSession &spi) {
+    core::MaintenanceFacts maintenance;
+    const char *cron_zone = GetConfigOption("cron.timezone", true, false);
+    maintenance.cron_timezone = cron_zone != nullptr ? cron_zone : "GMT";
+    maintenance.cron_installed = cron_tables_visible(spi);
+    if (!maintenance.cron_installed) return maintenance;
+
+    const std::string maintenance_jobs =
+        " FROM cron.job j WHERE j.command ~* 'run_maintenance' AND j.database = current_database()";
+    maintenance.jobs = spi.query<core::CronJobFact>(
+        "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text, j.active"
+            + maintenance_jobs + " ORDER BY j.jobid",
+        [](const SpiRow &row) {
+            core::CronJobFact job;
+            job.jobid = DatumGetInt64(*row.values[0]);
+            job.jobname = spi_string(row.values[1]);
+            job.schedule = spi_string(row.values[2]);
+            job.command = spi_string(row.values[3]);
+            job.database = spi_string(row.values[4]);
+            job.username = spi_string(row.values[5]);
+            job.active = DatumGetBool(*row.values[6]);
+            return job;
+        });
+    maintenance.runs = spi.query<core::CronRunFact>(
+        "SELECT r.jobid, r.status, coalesce(r.return_message, ''), r.start_time, r.end_time" + maintenance_jobs +
+            " CROSS JOIN LATERAL (SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
+            "   FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
+            std::to_string(kRunsPerJob) + ") r ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
+        [](const SpiRow &row) {
+            core::CronRunFact run;
+            run.jobid = DatumGetInt64(*row.values[0]);
+            run.status = spi_string(row.values[1]);
+            run.return_message = spi_string(row.values[2]);
+            run.start_time = optional_instant(row.values[3]);
+            run.end_time = optional_instant(row.values[4]);
+            return run;
+        });
+    return maintenance;
+}
+
+}  // namespace
+
+BackendFacts read_backend_facts() {
+    BackendFacts result;
+    core::DatabaseFacts &facts = result.facts;
+    facts.now = micros_from_timestamptz(GetCurrentTransactionStartTimestamp());
+    facts.session_timezone = session_zone().name();
+
+    SpiSession spi;
+    struct Extension {
+        std::string schema, version;
+    };
+    auto extensions = spi.query<Extension>(
+        "SELECT n.nspname::text, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+        " WHERE e.extname = 'pg_partman'",
+        [](const SpiRow &row) { return Extension{spi_string(row.values[0]), spi_string(row.values[1])}; });
+    if (extensions.empty()) {
+        throw SqlError(ERRCODE_UNDEFINED_OBJECT, "extension \"pg_partman\" is not installed", {},
+                       "Run CREATE EXTENSION pg_partman, or CREATE EXTENSION fitbot_partman CASCADE.");
+    }
+    facts.partman_schema = extensions.front().schema;
+    facts.partman_version = extensions.front().version;
+
+    std::vector<ParentConfigRow> parents = read_part_config(spi, facts.partman_schema);
+    facts.maintenance = read_maintenance(spi);
+    spi.finish();
+
+    std::unordered_set<Oid> locked = relations_locked_exclusively();
+    for (ParentConfigRow &parent : parents) {
+        read_partitions(parent.oid, parent.fact, locked);
+        result.parent_oids.push_back(parent.oid);
+        facts.parents.push_back(std::move(parent.fact));
+    }
+    return result;
+}
+
+}  // namespace fitbot::pg

@@ -1,0 +1,19 @@
+// Reads DatabaseFacts inside the backend: pg_partman's config and pg_cron's
+// tables with SPI, partitions with lock-free catalog reads (catalog.h).
+#pragma once
+
+#include <vector>
+
+#include "core/facts.h"
+#include "pg_headers.h"
+
+namespace fitbot::pg {
+
+struct BackendFacts {
+    core::DatabaseFacts facts;
+    std::vector<Oid> parent_oids;  // parallel to facts.parents
+};
+
+BackendFacts read_backend_facts();
+
+}  // namespace fitbot::pg

@@ -1,0 +1,70 @@
+# Throwaway PostgreSQL 15 clusters for tests and the demo.
+#
+# Source this file, then:
+#   cluster_start DIR [DBNAME]   initdb (as postgres) + start with pg_cron preloaded,
+#                                cron.database_name = DBNAME; exports PGHOST/PGPORT/PGUSER
+#   cluster_stop DIR             fast shutdown
+#   cluster_restart DIR          stop + start with the same config
+# Servers listen on 127.0.0.1 and a Unix socket inside DIR only.
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+    local port
+    for port in $(shuf -i 20000-29999 -n 50); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+    done
+    return 1
+}
+
+cluster_start() {
+    local dir=$1 dbname=${2:-fitbot} port
+    port=$(free_port) || { echo "no free port" >&2; return 1; }
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    chmod 700 "$dir"
+    as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; return 1; }
+    cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = '$dbname'
+cron.host = '$dir'
+max_worker_processes = 16
+max_locks_per_transaction = 256
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+log_min_messages = warning
+log_line_prefix = '%m [%p] %d '
+CONF
+    echo "$dbname" >"$dir/dbname"
+    cluster_launch "$dir" || return 1
+    as_postgres "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres "$dbname"
+}
+
+cluster_launch() {
+    local dir=$1
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { tail -20 "$dir/server.log" >&2; return 1; }
+    export PGHOST=$dir PGUSER=postgres
+    PGPORT=$(sed -n 's/^port = //p' "$dir/data/postgresql.conf" | tail -1)
+    export PGPORT PGDATABASE
+    PGDATABASE=$(cat "$dir/dbname")
+}
+
+cluster_stop() {
+    local dir=$1
+    [ -d "$dir/data" ] && as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+    return 0
+}
+
+cluster_restart() {
+    cluster_stop "$1" && cluster_launch "$1"
+}

@@ -1,0 +1,18 @@
+# Helpers for suite scripts: TAP-like lines and the closing summary line
+# that test/run-all.sh adds up.
+SUITE_PASSED=0
+SUITE_FAILED=0
+
+ok() { SUITE_PASSED=$((SUITE_PASSED + 1)); echo "ok - $*"; }
+not_ok() { SUITE_FAILED=$((SUITE_FAILED + 1)); echo "not ok - $*"; }
+
+# check NAME COMMAND...: passes when the command exits 0.
+check() {
+    local name=$1; shift
+    if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+suite_result() {
+    echo "# suite-result: $SUITE_PASSED passed, $SUITE_FAILED failed"
+    [ "$SUITE_FAILED" -eq 0 ]
+}

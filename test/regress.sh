@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# pg_regress suites (sql/, expected/) and isolation specs (test/isolation/)
+# against a throwaway PostgreSQL 15 with pg_cron preloaded. Expects the
+# extension to be installed (make install).
+set -u
+cd "$(dirname "$0")/.."
+source test/lib/cluster.sh
+source test/lib/suite.sh
+
+PGXS_DIR=$(dirname "$(pg_config --pgxs)")/..
+work=$(mktemp -d /tmp/fitbot-regress.XXXXXX)
+trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
+cluster_start "$work/pg" fitbot_regress || { not_ok "start PostgreSQL"; suite_result; exit 1; }
+mkdir -p build/regress build/isolation
+chmod 777 build/regress build/isolation
+
+# pg_regress prints "test ... ok" / "... FAILED" per test; count both.
+count_results() {
+    local log=$1 name=$2
+    while IFS= read -r line; do
+        case "$line" in
+            *"... ok"*|*"... ignored"*) ok "$name: $(echo "$line" | sed 's/ *\.\.\..*//; s/^[ +]*//; s/^test //')" ;;
+            *"... FAILED"*|*"... failed"*) not_ok "$name: $(echo "$line" | sed 's/ *\.\.\..*//; s/^[ +]*//; s/^test //')" ;;
+        esac
+    done <"$log"
+}
+
+run_suite() {
+    local name=$1 runner=$2 inputdir=$3 outputdir=$4; shift 4
+    local log="$outputdir/run.log"
+    "$runner" --use-existing --dbname=fitbot_regress --host="$PGHOST" --port="$PGPORT" --user=postgres \
+        --inputdir="$inputdir" --outputdir="$outputdir" --bindir=/usr/lib/postgresql/15/bin "$@" >"$log" 2>&1
+    local status=$?
+    cat "$log"
+    count_results "$log" "$name"
+    if [ $status -ne 0 ] && ! grep -q '\.\.\. FAILED\|\.\.\. failed' "$log"; then not_ok "$name: runner exited $status"; fi
+    if [ -s "$outputdir/regression.diffs" ]; then
+        echo "---- $outputdir/regression.diffs ----"
+        head -200 "$outputdir/regression.diffs"
+    fi
+}
+
+run_suite regress "$PGXS_DIR/test/regress/pg_regress" . build/regress $(cat sql/SCHEDULE)
+if [ -s test/isolation/SCHEDULE ]; then
+    run_suite isolation "$PGXS_DIR/test/isolation/pg_isolation_regress" test/isolation build/isolation \
+        $(cat test/isolation/SCHEDULE)
+fi
+suite_result
