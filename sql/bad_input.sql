@@ -1,12 +1,12 @@
 -- Bad input: a specific SQLSTATE, a message in PostgreSQL's style, a hint,
 -- and nothing changed.
-CREATE FUNCTION pg_temp.try(statement text, OUT sqlstate text, OUT message text, OUT hint text)
+CREATE FUNCTION pg_temp.try(statement text, OUT state text, OUT message text, OUT hint text)
 LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE statement;
-    sqlstate := 'no error';
+    state := 'no error';
 EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS sqlstate = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
 END
 $$;
 

@@ -6,6 +6,8 @@ SELECT extname FROM pg_extension WHERE extname IN ('fitbot_partman', 'pg_partman
 SELECT to_regclass('public.heart_rate_readings') IS NULL AS no_table_yet;
 
 SELECT step, action FROM fitbot_partman.setup();
+-- The caller's search_path survives (pg_partman sets it at session level).
+SHOW search_path;
 
 -- The table: documented columns, bpm range check, unique key for re-syncs.
 SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
@@ -38,7 +40,9 @@ INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm)
 SELECT user_id, measured_at, bpm FROM public.heart_rate_readings
 ON CONFLICT (user_id, measured_at) DO NOTHING;
 SELECT count(*) FROM public.heart_rate_readings;
-INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm) VALUES (1, now(), 900);
+\set VERBOSITY terse
+INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm) VALUES (1, '2100-01-01', 900);
+\set VERBOSITY default
 SELECT count(*) AS rows_in_default FROM public.heart_rate_readings_default;
 
 -- Idempotent: calling again changes nothing and says so.

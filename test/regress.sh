@@ -9,6 +9,7 @@ source test/lib/suite.sh
 
 PGXS_DIR=$(dirname "$(pg_config --pgxs)")/..
 work=$(mktemp -d /tmp/fitbot-regress.XXXXXX)
+chmod 755 "$work"  # the postgres user runs the server inside
 trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
 cluster_start "$work/pg" fitbot_regress || { not_ok "start PostgreSQL"; suite_result; exit 1; }
 mkdir -p build/regress build/isolation

@@ -151,7 +151,7 @@ $$;
 -- register_table
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION fitbot_partman.register_table(
+CREATE FUNCTION fitbot_partman.do_register_table(
     parent regclass,
     control text,
     partition_interval interval DEFAULT '1 month',
@@ -161,6 +161,7 @@ CREATE FUNCTION fitbot_partman.register_table(
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET intervalstyle = 'postgres'  -- part_config stores intervals as text; store them readably
 AS $fn$
 DECLARE
     partman name := fitbot_partman.partman_schema();
@@ -303,6 +304,31 @@ BEGIN
 END
 $fn$;
 
+-- pg_partman's create_parent() sets search_path with set_config(..., false),
+-- which outlives the SET clause of the function that called it (PostgreSQL
+-- keeps a plain SET made inside such a function). The public entry points
+-- below therefore carry no SET clause themselves -- they only call schema-
+-- qualified functions -- and put the caller's search_path back afterwards.
+CREATE FUNCTION fitbot_partman.register_table(
+    parent regclass,
+    control text,
+    partition_interval interval DEFAULT '1 month',
+    premake integer DEFAULT 3,
+    retention interval DEFAULT '1 year',
+    keep_table boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    caller_search_path text := pg_catalog.current_setting('search_path');
+    outcome text;
+BEGIN
+    outcome := fitbot_partman.do_register_table(parent, control, partition_interval, premake, retention, keep_table);
+    PERFORM pg_catalog.set_config('search_path', caller_search_path, false);
+    RETURN outcome;
+END
+$fn$;
+
 COMMENT ON FUNCTION fitbot_partman.register_table(regclass, text, interval, integer, interval, boolean) IS
 'Registers a range-partitioned time table with pg_partman (or updates its premake and retention); returns registered, updated: ..., or unchanged';
 
@@ -372,7 +398,7 @@ COMMENT ON FUNCTION fitbot_partman.schedule_maintenance(text) IS
 -- setup
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION fitbot_partman.setup(schedule text DEFAULT '0 2 20 * *')
+CREATE FUNCTION fitbot_partman.do_setup(schedule text)
 RETURNS TABLE(step text, action text, detail text)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -414,7 +440,7 @@ BEGIN
     RETURN NEXT;
 
     step := 'partitioning';
-    outcome := fitbot_partman.register_table('public.heart_rate_readings', 'measured_at', '1 month', 3, '1 year', false);
+    outcome := fitbot_partman.do_register_table('public.heart_rate_readings'::text::regclass, 'measured_at', '1 month', 3, '1 year', false);
     action := split_part(outcome, ':', 1);
     detail := CASE action
         WHEN 'registered' THEN format('registered with pg_partman %s (schema %I): monthly partitions, 3 made ahead, older than 1 year dropped',
@@ -439,6 +465,19 @@ BEGIN
 END
 $fn$;
 
+-- No SET clause here either: see register_table().
+CREATE FUNCTION fitbot_partman.setup(schedule text DEFAULT '0 2 20 * *')
+RETURNS TABLE(step text, action text, detail text)
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    caller_search_path text := pg_catalog.current_setting('search_path');
+BEGIN
+    RETURN QUERY SELECT * FROM fitbot_partman.do_setup(schedule);
+    PERFORM pg_catalog.set_config('search_path', caller_search_path, false);
+END
+$fn$;
+
 COMMENT ON FUNCTION fitbot_partman.setup(text) IS
 'Creates public.heart_rate_readings if missing, partitions it monthly with pg_partman (3 ahead, 1 year kept) and schedules maintenance with pg_cron; idempotent';
 
@@ -446,7 +485,7 @@ COMMENT ON FUNCTION fitbot_partman.setup(text) IS
 -- teardown
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION fitbot_partman.teardown(parent regclass DEFAULT 'public.heart_rate_readings')
+CREATE FUNCTION fitbot_partman.teardown(parent regclass)
 RETURNS TABLE(step text, action text, detail text)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -455,6 +494,7 @@ DECLARE
     partman name := fitbot_partman.partman_schema();
     partman_parent text := fitbot_partman.partman_parent_name(parent);
     template text;
+    template_table regclass;
     template_has_rows boolean;
     removed integer;
     remaining integer;
@@ -473,18 +513,23 @@ BEGIN
         ELSE format('%s was not registered with pg_partman', parent) END;
     RETURN NEXT;
 
-    -- pg_partman 4.x keeps a template table per parent; it never holds
-    -- readings, but keep it if someone put rows in it.
-    IF template IS NOT NULL AND to_regclass(template) IS NOT NULL THEN
+    -- pg_partman 4.x keeps a template table per parent, named like the
+    -- parent (unquoted schema.table); it never holds readings, but keep it
+    -- if someone put rows in it.
+    SELECT c.oid::regclass INTO template_table
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE template IS NOT NULL AND n.nspname = split_part(template, '.', 1)
+      AND c.relname = substr(template, length(n.nspname) + 2) AND c.relkind = 'r';
+    IF template_table IS NOT NULL THEN
         step := 'template';
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', to_regclass(template)) INTO template_has_rows;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', template_table) INTO template_has_rows;
         IF template_has_rows THEN
             action := 'kept';
-            detail := format('%s has rows, so it was left in place', to_regclass(template));
+            detail := format('%s has rows, so it was left in place', template_table);
         ELSE
-            EXECUTE format('DROP TABLE %s', to_regclass(template));
+            EXECUTE format('DROP TABLE %s', template_table);
             action := 'dropped';
-            detail := format('empty pg_partman template table %s', template);
+            detail := format('empty pg_partman template table %s', template_table);
         END IF;
         RETURN NEXT;
     END IF;
@@ -512,6 +557,315 @@ $fn$;
 
 COMMENT ON FUNCTION fitbot_partman.teardown(regclass) IS
 'Removes the pg_partman registration and, when no registered table needs it, the maintenance job; never drops a table, partition or row';
+
+-- teardown() without an argument means the readings table. (A regclass
+-- DEFAULT would be resolved when the extension is created, before the table
+-- exists, and would make the function depend on it.)
+CREATE FUNCTION fitbot_partman.teardown()
+RETURNS TABLE(step text, action text, detail text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF to_regclass('public.heart_rate_readings') IS NULL THEN
+        RAISE EXCEPTION 'relation "public.heart_rate_readings" does not exist'
+            USING ERRCODE = 'undefined_table', HINT = 'Pass the table to tear down: fitbot_partman.teardown(''schema.table'').';
+    END IF;
+    RETURN QUERY SELECT * FROM fitbot_partman.teardown('public.heart_rate_readings'::text::regclass);
+END
+$fn$;
+
+------------------------------------------------------------------------------
+-- rescue_default: move rows stranded in the default partition where they belong
+------------------------------------------------------------------------------
+
+CREATE FUNCTION fitbot_partman.rescue_default(parent regclass, batch_rows integer DEFAULT 10000)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    partman name := fitbot_partman.partman_schema();
+    config record;
+    parent_schema name;
+    parent_table name;
+    default_partition regclass;
+    columns text;
+    grid_start timestamptz;
+    lowest timestamptz;
+    highest timestamptz;
+    range_start timestamptz;
+    range_end timestamptz;
+    steps integer := 0;
+    new_partition text;
+    moved bigint;
+    moved_here bigint;
+    total bigint := 0;
+    stranded bigint;
+BEGIN
+    IF batch_rows IS NULL OR batch_rows < 1 THEN
+        RAISE EXCEPTION 'batch_rows must be at least 1, not %', coalesce(batch_rows::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Rows are moved in batches of this size; 10000 is a good start.';
+    END IF;
+    SELECT n.nspname, c.relname INTO parent_schema, parent_table
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent;
+    EXECUTE format('SELECT control, partition_interval::interval AS step, datetime_string FROM %I.part_config WHERE parent_table = $1', partman)
+        INTO config USING parent_schema || '.' || parent_table;
+    IF config IS NULL THEN
+        RAISE EXCEPTION 'table % is not managed by pg_partman', parent
+            USING ERRCODE = 'undefined_object', HINT = 'Register it first with fitbot_partman.register_table().';
+    END IF;
+
+    SELECT c.oid::regclass INTO default_partition
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT';
+    IF default_partition IS NULL THEN
+        RAISE NOTICE '% has no default partition; nothing to rescue', parent;
+        RETURN 0;
+    END IF;
+
+    -- Writers wait while rows move, so none can land in the default
+    -- partition behind us; readers go on.
+    EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', default_partition);
+    EXECUTE format('SELECT min(%1$I), max(%1$I), count(*) FROM %2$s', config.control, default_partition)
+        INTO lowest, highest, stranded;
+    IF stranded = 0 THEN
+        RAISE NOTICE 'the default partition % is empty; nothing to rescue', default_partition;
+        RETURN 0;
+    END IF;
+    RAISE NOTICE '% rows in % between % and %', stranded, default_partition, lowest, highest;
+
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns
+    FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;
+
+    -- Walk pg_partman's grid: partition bounds are the existing lower bounds
+    -- plus or minus whole intervals.
+    SELECT min((regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']+)''\)'))[1]::timestamptz)
+    INTO grid_start
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = parent;
+    grid_start := coalesce(grid_start, date_trunc('month', lowest));
+    range_start := grid_start;
+    WHILE range_start > lowest LOOP
+        range_start := range_start - config.step;
+        steps := steps + 1;
+        IF steps > 100000 THEN
+            RAISE EXCEPTION 'rows in % lie too far from the existing partitions (oldest %)', default_partition, lowest
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'Move or delete rows with absurd timestamps by hand first, then run rescue_default again.';
+        END IF;
+    END LOOP;
+
+    WHILE range_start <= highest LOOP
+        range_end := range_start + config.step;
+        steps := steps + 1;
+        IF steps > 100000 THEN
+            RAISE EXCEPTION 'rows in % lie too far from the existing partitions (newest %)', default_partition, highest
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'Move or delete rows with absurd timestamps by hand first, then run rescue_default again.';
+        END IF;
+        EXECUTE format('SELECT count(*) FROM %s WHERE %I >= $1 AND %I < $2', default_partition, config.control, config.control)
+            INTO moved_here USING range_start, range_end;
+        IF moved_here > 0 THEN
+            new_partition := format('%I.%I', parent_schema,
+                                    left(parent_table, 63 - length('_p' || to_char(range_start, coalesce(config.datetime_string, 'YYYY_MM_DD'))))
+                                    || '_p' || to_char(range_start, coalesce(config.datetime_string, 'YYYY_MM_DD')));
+            EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)',
+                           new_partition, parent);
+            moved_here := 0;
+            LOOP
+                EXECUTE format('WITH batch AS (DELETE FROM %1$s WHERE ctid = ANY (ARRAY(SELECT ctid FROM %1$s WHERE %2$I >= $1 AND %2$I < $2 LIMIT $3)) RETURNING %3$s)
+                                INSERT INTO %4$s (%3$s) SELECT %3$s FROM batch',
+                               default_partition, config.control, columns, new_partition)
+                    USING range_start, range_end, batch_rows;
+                GET DIAGNOSTICS moved = ROW_COUNT;
+                EXIT WHEN moved = 0;
+                moved_here := moved_here + moved;
+                total := total + moved;
+                RAISE NOTICE 'moved % rows into % (% of % done)', moved, new_partition, total, stranded;
+            END LOOP;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+                           parent, new_partition, range_start, range_end);
+            RAISE NOTICE 'attached % for [%, %) with % rows', new_partition, range_start, range_end, moved_here;
+        END IF;
+        range_start := range_end;
+    END LOOP;
+
+    RAISE NOTICE 'rescued % rows from %', total, default_partition;
+    RETURN total;
+END
+$fn$;
+
+COMMENT ON FUNCTION fitbot_partman.rescue_default(regclass, integer) IS
+'Creates the partitions missing for rows in the default partition and moves those rows there in batches, in one transaction; returns the rows moved';
+
+------------------------------------------------------------------------------
+-- preflight: will the 20th actually work?
+------------------------------------------------------------------------------
+
+CREATE FUNCTION fitbot_partman.preflight()
+RETURNS TABLE(check_name text, ok boolean, detail text, hint text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    cron_where text := fitbot_partman.cron_location();
+    cron_database text := current_setting('cron.database_name', true);
+    preload text := current_setting('shared_preload_libraries');
+    job record;
+    job_user text := current_user;
+    cron_zone text := coalesce(current_setting('cron.timezone', true), 'GMT');
+    background_workers boolean := coalesce(current_setting('cron.use_background_workers', true), 'off')::boolean;
+    cron_host text := coalesce(current_setting('cron.host', true), 'localhost');
+    via_socket boolean;
+    hba record;
+    failures bigint;
+    next_fire timestamptz;
+    registered bigint;
+BEGIN
+    check_name := 'pg_cron preloaded';
+    ok := preload ~ '(^|[\s,"])pg_cron([\s,"]|$)';
+    detail := format('shared_preload_libraries = %L', preload);
+    hint := CASE WHEN ok THEN NULL ELSE format(
+        'Run ALTER SYSTEM SET shared_preload_libraries = %L; ALTER SYSTEM SET cron.database_name = %L; then restart PostgreSQL. Until then pg_cron silently runs nothing.',
+        concat_ws(', ', nullif(preload, ''), 'pg_cron'), current_database()) END;
+    RETURN NEXT;
+
+    check_name := 'cron.database_name';
+    ok := cron_database = current_database();
+    detail := CASE WHEN cron_database IS NULL THEN 'not set (pg_cron is not loaded)'
+                   ELSE format('pg_cron runs jobs from database %I; this is %I', cron_database, current_database()) END;
+    hint := CASE WHEN ok THEN NULL
+                 WHEN cron_database IS NULL THEN 'Load pg_cron first (see "pg_cron preloaded").'
+                 ELSE format('Schedule maintenance from database %I: %s', cron_database,
+                             fitbot_partman.schedule_in_database_statement('0 2 20 * *')) END;
+    RETURN NEXT;
+
+    check_name := 'pg_cron extension';
+    ok := cron_where = 'here';
+    detail := CASE cron_where WHEN 'here' THEN format('pg_cron %s is installed in this database',
+                                                      (SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'))
+                              WHEN 'installable' THEN 'pg_cron is loaded but CREATE EXTENSION pg_cron has not run here'
+                              ELSE 'pg_cron is not installed in this database' END;
+    hint := CASE WHEN ok THEN NULL WHEN cron_where = 'installable'
+                 THEN 'Run SELECT * FROM fitbot_partman.setup(); it creates the extension and the job.' ELSE NULL END;
+    RETURN NEXT;
+
+    SELECT NULL::bigint AS jobid, NULL::text AS jobname, NULL::text AS schedule, NULL::boolean AS active,
+           NULL::text AS username INTO job;
+    IF cron_where = 'here' THEN
+        SELECT j.jobid, j.jobname::text, j.schedule, j.active, j.username::text INTO job
+        FROM cron.job j
+        WHERE j.command ~* 'run_maintenance' AND j.database = current_database()
+        ORDER BY j.active DESC, j.jobid LIMIT 1;
+    END IF;
+    check_name := 'maintenance job';
+    ok := job.jobid IS NOT NULL AND job.active;
+    detail := CASE WHEN job.jobid IS NULL THEN 'no pg_cron job runs pg_partman maintenance for this database'
+                   ELSE format('job %s %s runs %L as %I, %s', job.jobid, coalesce(job.jobname, '(unnamed)'), job.schedule,
+                               job.username, CASE WHEN job.active THEN 'active' ELSE 'INACTIVE' END) END;
+    hint := CASE WHEN ok THEN NULL ELSE 'Run SELECT fitbot_partman.schedule_maintenance(); it creates or re-activates the job.' END;
+    RETURN NEXT;
+    job_user := coalesce(job.username, current_user);
+
+    check_name := 'job connections';
+    via_socket := left(cron_host, 1) = '/';
+    IF background_workers THEN
+        ok := current_setting('max_worker_processes')::int >= 8;
+        detail := format('cron.use_background_workers = on: jobs run in background workers (max_worker_processes = %s)',
+                         current_setting('max_worker_processes'));
+        hint := CASE WHEN ok THEN NULL ELSE 'Raise max_worker_processes so jobs find a free background worker.' END;
+    ELSIF via_socket THEN
+        ok := cron_host = ANY (string_to_array(replace(current_setting('unix_socket_directories'), ' ', ''), ','));
+        detail := format('pg_cron connects through the Unix socket in %s (unix_socket_directories = %L)',
+                         cron_host, current_setting('unix_socket_directories'));
+        hint := CASE WHEN ok THEN NULL ELSE 'Set cron.host to one of unix_socket_directories, or to a host PostgreSQL listens on.' END;
+    ELSE
+        ok := current_setting('listen_addresses') <> ''
+              AND (current_setting('listen_addresses') ~ '(^|,)\s*\*\s*(,|$)'
+                   OR (cron_host IN ('localhost', '127.0.0.1', '::1')
+                       AND current_setting('listen_addresses') ~ '(localhost|127\.0\.0\.1|::1)')
+                   OR position(cron_host IN current_setting('listen_addresses')) > 0);
+        detail := format('pg_cron connects to cron.host = %L port %s; listen_addresses = %L',
+                         cron_host, current_setting('port'), current_setting('listen_addresses'));
+        hint := CASE WHEN ok THEN NULL ELSE format(
+            'PostgreSQL does not listen where pg_cron connects: add %s to listen_addresses, set cron.host to a socket directory such as %L, or set cron.use_background_workers = on; jobs otherwise fail with "connection failed".',
+            cron_host, split_part(current_setting('unix_socket_directories'), ',', 1)) END;
+    END IF;
+    RETURN NEXT;
+
+    IF NOT background_workers THEN
+        check_name := 'pg_hba for job user';
+        SELECT r.line_number, r.type, r.auth_method INTO hba
+        FROM pg_hba_file_rules r
+        WHERE r.error IS NULL
+          AND (CASE WHEN via_socket THEN r.type = 'local' ELSE r.type LIKE 'host%' END)
+          AND (r.database && ARRAY['all', current_database()::text] OR ('sameuser' = ANY (r.database) AND job_user = current_database()::text))
+          AND (r.user_name && ARRAY['all', job_user]::text[])
+          AND (via_socket OR r.address IS NULL OR r.address IN ('127.0.0.1', '::1', 'localhost', 'all', 'samehost')
+               OR (r.address ~ '^127\.' OR r.address = '0.0.0.0'))
+        ORDER BY r.line_number LIMIT 1;
+        ok := hba.line_number IS NOT NULL AND hba.auth_method IN ('trust', 'peer', 'cert', 'ident')
+              AND (hba.auth_method <> 'peer' OR job_user = 'postgres');
+        detail := CASE WHEN hba.line_number IS NULL
+                       THEN format('no pg_hba.conf line matches user %I connecting to %I over %s', job_user, current_database(),
+                                   CASE WHEN via_socket THEN 'the Unix socket' ELSE 'TCP' END)
+                       ELSE format('pg_hba.conf line %s (%s, %s) matches user %I', hba.line_number, hba.type, hba.auth_method, job_user) END;
+        hint := CASE WHEN ok THEN NULL
+                     WHEN hba.auth_method IN ('md5', 'scram-sha-256', 'password')
+                     THEN 'pg_cron connects without a password: give the server''s OS user a ~/.pgpass entry for this user, or set cron.use_background_workers = on.'
+                     ELSE format('Add a pg_hba.conf line that lets %I connect to %I from pg_cron (e.g. "local %s %s peer" when the job runs as the server''s OS user), then SELECT pg_reload_conf().',
+                                 job_user, current_database(), current_database(), job_user) END;
+        RETURN NEXT;
+    END IF;
+
+    check_name := 'recent job failures';
+    IF cron_where = 'here' THEN
+        SELECT count(*) INTO failures FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+        WHERE j.command ~* 'run_maintenance' AND d.status = 'failed' AND d.start_time > now() - interval '90 days';
+        ok := failures = 0;
+        detail := format('%s failed maintenance run(s) in the last 90 days%s', failures,
+                         coalesce(': last said ' || (SELECT quote_literal(left(d.return_message, 200)) FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+                                                    WHERE j.command ~* 'run_maintenance' AND d.status = 'failed'
+                                                    ORDER BY d.start_time DESC LIMIT 1), ''));
+        hint := CASE WHEN ok THEN NULL ELSE 'See SELECT * FROM cron.job_run_details ORDER BY start_time DESC; "connection failed" means the checks above need fixing.' END;
+    ELSE
+        ok := NULL;
+        detail := 'pg_cron is not installed in this database';
+        hint := NULL;
+    END IF;
+    RETURN NEXT;
+
+    check_name := 'schedule time zone';
+    next_fire := fitbot_partman.next_run(coalesce(job.schedule, '0 2 20 * *'), now(), cron_zone);
+    ok := to_char(next_fire, 'HH24:MI') = to_char(next_fire AT TIME ZONE 'UTC', 'HH24:MI')
+          OR cron_zone NOT IN ('GMT', 'UTC');
+    detail := format('pg_cron evaluates %L in %s: next run %s UTC, which is %s in this database''s TimeZone (%s)',
+                     coalesce(job.schedule, '0 2 20 * *'), cron_zone,
+                     to_char(next_fire AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                     to_char(next_fire, 'YYYY-MM-DD HH24:MI'), current_setting('TimeZone'));
+    hint := CASE WHEN ok THEN NULL ELSE
+        'Write the schedule in UTC (pg_cron 1.4 has no cron.timezone): for 02:00 local time subtract the UTC offset, or upgrade to pg_cron 1.5+ and set cron.timezone.' END;
+    RETURN NEXT;
+
+    check_name := 'pg_partman';
+    ok := true;
+    detail := format('pg_partman %s in schema %I (%s API)', (SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'),
+                     fitbot_partman.partman_schema(),
+                     CASE WHEN fitbot_partman.partman_major_version() >= 5 THEN '5.x' ELSE '4.x' END);
+    hint := NULL;
+    RETURN NEXT;
+
+    check_name := 'registered tables';
+    EXECUTE format('SELECT count(*) FROM %I.part_config', fitbot_partman.partman_schema()) INTO registered;
+    ok := registered > 0;
+    detail := format('%s table(s) registered with pg_partman', registered);
+    hint := CASE WHEN ok THEN NULL ELSE 'Run SELECT * FROM fitbot_partman.setup();' END;
+    RETURN NEXT;
+END
+$fn$;
+
+COMMENT ON FUNCTION fitbot_partman.preflight() IS
+'Diagnoses the set-up before the 20th comes: pg_cron loaded, its database, job connections, pg_hba, time zone, pg_partman, the job';
 
 ------------------------------------------------------------------------------
 -- Health (C++: catalogs and syscache only, never waits on a relation lock)

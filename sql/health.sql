@@ -1,0 +1,105 @@
+-- Partition health: every rule with a fixture that produces its finding.
+-- Dates depend on the day the test runs, so reasons are shown with dates masked.
+CREATE FUNCTION pg_temp.masked(reasons text[]) RETURNS text[] LANGUAGE sql AS $$
+    SELECT array_agg(regexp_replace(regexp_replace(regexp_replace(r,
+               '\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?( UTC)?', '<date>', 'g'),
+               '\d+ (days?|hours?)', '<n> \1', 'g'),
+               '_p\d{4}_\d{2}', '_p<month>', 'g') ORDER BY ord)
+    FROM unnest(reasons) WITH ORDINALITY AS u(r, ord)
+$$;
+CREATE FUNCTION pg_temp.health(t regclass)
+RETURNS TABLE(partitions int, future int, expired int, gaps int, default_rows bigint, status text, reasons text[])
+LANGUAGE sql AS $$
+    SELECT partitions, future_partitions, expired_partitions, gaps, default_rows, status, pg_temp.masked(reasons)
+    FROM fitbot_partman.partition_health() WHERE parent = t
+$$;
+-- Drops the monthly partition of t that starts `months` months from the current month.
+CREATE FUNCTION pg_temp.drop_partition(t regclass, months int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('DROP TABLE %s', t::text || '_p' || to_char(date_trunc('month', now()) + make_interval(months => months), 'YYYY_MM'));
+END
+$$;
+
+-- The freshly set-up readings table is healthy.
+SELECT partitions, future, expired, gaps, default_rows, status FROM pg_temp.health('public.heart_rate_readings');
+SELECT state, count(*) FROM fitbot_partman.partitions('public.heart_rate_readings') GROUP BY state ORDER BY state;
+SELECT runway_until = date_trunc('month', now()) + interval '4 months' AS runway_is_end_of_third_month_ahead
+FROM fitbot_partman.partition_health() WHERE parent = 'public.heart_rate_readings'::regclass;
+
+-- Rows in the default partition: critical.
+CREATE TABLE hr_default (user_id bigint, measured_at timestamptz NOT NULL) PARTITION BY RANGE (measured_at);
+SELECT fitbot_partman.register_table('hr_default', 'measured_at');
+INSERT INTO hr_default VALUES (1, now() + interval '2 years'), (2, now() + interval '3 years');
+SELECT * FROM pg_temp.health('hr_default');
+
+-- A dropped past partition: a gap, warning.
+CREATE TABLE hr_gap (user_id bigint, measured_at timestamptz NOT NULL) PARTITION BY RANGE (measured_at);
+SELECT fitbot_partman.register_table('hr_gap', 'measured_at');
+SELECT pg_temp.drop_partition('hr_gap', -2);
+SELECT * FROM pg_temp.health('hr_gap');
+-- A dropped future partition: the gap covers the future, critical.
+SELECT pg_temp.drop_partition('hr_gap', 2);
+SELECT * FROM pg_temp.health('hr_gap');
+
+-- An exhausted runway: no future partition at all, critical.
+CREATE TABLE hr_runway (user_id bigint, measured_at timestamptz NOT NULL) PARTITION BY RANGE (measured_at);
+SELECT fitbot_partman.register_table('hr_runway', 'measured_at', premake => 1);
+SELECT pg_temp.drop_partition('hr_runway', 1);
+SELECT * FROM pg_temp.health('hr_runway');
+
+-- Expired partitions: attached although far older than the retention
+-- (three months of 2020, which also leaves one gap up to the recent ones).
+CREATE TABLE hr_expired (user_id bigint, measured_at timestamptz NOT NULL) PARTITION BY RANGE (measured_at);
+SELECT fitbot_partman.register_table('hr_expired', 'measured_at', retention => '1 year');
+CREATE TABLE hr_expired_p2020_01 PARTITION OF hr_expired FOR VALUES FROM ('2020-01-01') TO ('2020-02-01');
+CREATE TABLE hr_expired_p2020_02 PARTITION OF hr_expired FOR VALUES FROM ('2020-02-01') TO ('2020-03-01');
+CREATE TABLE hr_expired_p2020_03 PARTITION OF hr_expired FOR VALUES FROM ('2020-03-01') TO ('2020-04-01');
+SELECT * FROM pg_temp.health('hr_expired');
+SELECT state, count(*) FROM fitbot_partman.partitions('hr_expired') GROUP BY state ORDER BY state;
+
+-- Detached retention tables kept on disk (pg_partman's own default).
+CREATE TABLE hr_expired_p2001_01 (user_id bigint, measured_at timestamptz NOT NULL);
+SELECT detached_tables, status, pg_temp.masked(reasons) FROM fitbot_partman.partition_health()
+WHERE parent = 'hr_expired'::regclass;
+DROP TABLE hr_expired_p2001_01;
+
+-- Maintenance: healthy job, then inactive, then failed runs.
+SELECT jobname, schedule, active, timezone, next_run = fitbot_partman.next_run(schedule, now(), 'GMT') AS next_run_matches,
+       last_run_status, consecutive_failures, status
+FROM fitbot_partman.maintenance_status();
+SELECT cron.alter_job((SELECT jobid FROM cron.job), active := false);
+SELECT active, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
+SELECT cron.alter_job((SELECT jobid FROM cron.job), active := true);
+
+-- Runs at the most recent scheduled firing (so that none is overdue, whatever today is).
+CREATE TEMP TABLE firing AS SELECT fitbot_partman.next_run('0 2 20 * *', now() - interval '32 days', 'GMT') AS at;
+INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
+SELECT jobid, 1001, 4242, database, username, command, 'failed', 'ERROR:  could not connect', at - interval '1 hour', at - interval '1 hour'
+FROM cron.job, firing;
+SELECT last_run_status, last_run_message, consecutive_failures, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
+INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
+SELECT jobid, 1002, 4243, database, username, command, 'failed', 'ERROR:  deadlock detected', at, at + interval '1 second'
+FROM cron.job, firing;
+SELECT last_run_status, consecutive_failures, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
+INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
+SELECT jobid, 1003, 4244, database, username, command, 'succeeded', 'CALL', at + interval '1 minute', at + interval '2 minutes'
+FROM cron.job, firing;
+SELECT last_run_status, consecutive_failures, status, reasons FROM fitbot_partman.maintenance_status();
+-- A run long ago and none since: overdue.
+UPDATE cron.job_run_details SET start_time = start_time - interval '70 days', end_time = end_time - interval '70 days'
+WHERE runid IN (1001, 1002, 1003);
+SELECT last_run_status, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
+DELETE FROM cron.job_run_details WHERE runid IN (1001, 1002, 1003);
+
+-- The Nagios check and the overall picture.
+SELECT code, status, summary ~ '^FITBOT_PARTMAN CRITICAL' AS summary_says_critical FROM fitbot_partman.check();
+
+-- No job at all: critical, and maintenance_status says so in one row.
+SELECT cron.unschedule((SELECT jobid FROM cron.job));
+SELECT jobid, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
+SELECT fitbot_partman.schedule_maintenance() IS NOT NULL AS rescheduled;
+
+-- Clean up the fixtures (teardown never drops data, so drop them ourselves).
+SELECT t AS parent, step, action
+FROM unnest(ARRAY['hr_default', 'hr_gap', 'hr_runway', 'hr_expired']::regclass[]) AS t, fitbot_partman.teardown(t);
+DROP TABLE hr_default, hr_gap, hr_runway, hr_expired;
