@@ -42,12 +42,23 @@ struct LocalTimeResolution {
     // ambiguous: the later instant (the repeated hour after a fall-back).
     std::int64_t latest_utc_seconds = 0;
     // skipped: the transition instant that ends the gap (e.g. 03:00 local
-    // after a spring-forward from 02:00).
+    // after a spring-forward from 02:00). For a skipped time all three fields
+    // hold this instant.
     std::int64_t gap_end_utc_seconds = 0;
 };
 
 // local_seconds: wall-clock seconds since 1970-01-01 00:00 local.
+// Finds every instant u with u + offset(u) == local_seconds, assuming (like
+// PostgreSQL's DetermineTimeZoneOffset) at most one offset change within a day
+// either side; a skipped time's gap end is found by binary search.
 LocalTimeResolution resolve_local_time(const ZoneRules &zone, std::int64_t local_seconds);
+
+// The instant PostgreSQL gives a local wall-clock time (DetermineTimeZoneOffset
+// in src/backend/utils/adt/datetime.c): a time skipped by a spring-forward is
+// read with the offset in force before the transition (02:30 becomes 03:30
+// summer time), a repeated time takes the later occurrence ("after" the
+// transition, 01:30 after a fall-back is the standard-time 01:30).
+std::int64_t postgres_utc_from_local(const ZoneRules &zone, std::int64_t local_seconds);
 
 // Wall-clock seconds of a UTC instant.
 std::int64_t local_seconds_at(const ZoneRules &zone, std::int64_t utc_seconds);

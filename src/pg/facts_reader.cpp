@@ -100,11 +100,11 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     maintenance.cron_installed = cron_tables_visible(spi);
     if (!maintenance.cron_installed) return maintenance;
 
-    const std::string maintenance_jobs =
-        " FROM cron.job j WHERE j.command ~* 'run_maintenance' AND j.database = current_database()";
+    const std::string maintenance_job_filter =
+        " j.command ~* 'run_maintenance' AND j.database = current_database()";
     maintenance.jobs = spi.query<core::CronJobFact>(
         "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text, j.active"
-            + maintenance_jobs + " ORDER BY j.jobid",
+        "  FROM cron.job j WHERE" + maintenance_job_filter + " ORDER BY j.jobid",
         [](const SpiRow &row) {
             core::CronJobFact job;
             job.jobid = DatumGetInt64(*row.values[0]);
@@ -117,10 +117,12 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
             return job;
         });
     maintenance.runs = spi.query<core::CronRunFact>(
-        "SELECT r.jobid, r.status, coalesce(r.return_message, ''), r.start_time, r.end_time" + maintenance_jobs +
-            " CROSS JOIN LATERAL (SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
-            "   FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-            std::to_string(kRunsPerJob) + ") r ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
+        "SELECT r.jobid, r.status, coalesce(r.return_message, ''), r.start_time, r.end_time"
+        "  FROM cron.job j CROSS JOIN LATERAL ("
+        "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
+        "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
+            std::to_string(kRunsPerJob) + ") r"
+        " WHERE" + maintenance_job_filter + " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
         [](const SpiRow &row) {
             core::CronRunFact run;
             run.jobid = DatumGetInt64(*row.values[0]);

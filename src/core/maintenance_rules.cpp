@@ -1,0 +1,272 @@
+// Health rules of pg_partman's maintenance as pg_cron runs it (judge_maintenance).
+//
+// Thresholds, as the README quotes them:
+//
+//   CRITICAL  pg_cron is not installed in this database;
+//   CRITICAL  no pg_cron job runs pg_partman maintenance;
+//   CRITICAL  a job's schedule is one pg_cron rejects or that never fires;
+//   CRITICAL  a job is inactive and no other active job runs maintenance
+//             (WARNING when another active job does: it is a leftover);
+//   WARNING   the newest finished run failed (consecutive_failures == 1);
+//   CRITICAL  two or more finished runs failed in a row, newest first;
+//   WARNING   overdue (active jobs only), defined on the job's own firings:
+//             let P be the latest scheduled firing at or before now and F the
+//             firing before P, so F lies at least one full schedule period in
+//             the past. The job is overdue when no run started at or after F
+//             (a run still in progress counts as started) and the job is
+//             known to have existed at F: either some run of it is recorded
+//             (it started before F), or known_since <= F. In other words: two
+//             consecutive firings passed without any run. A job with no
+//             recorded run and no known creation time is never overdue,
+//             because pg_cron 1.4 does not record when a job was created and a
+//             job made yesterday must not warn for last month's firing; it
+//             gets an informational finding instead.
+//
+// Firings follow CronClockRule::every_utc_minute, pg_cron's real behaviour.
+// Runs in progress (starting, running, connecting, sending) are skipped when
+// counting failures but count as "ran" for overdue. The maintenance
+// next_run is the earliest next run of an active job with a valid schedule.
+#include <algorithm>
+#include <string>
+
+#include "cron.h"
+#include "health.h"
+#include "health_text.h"
+
+namespace fitbot::core {
+
+namespace {
+
+constexpr std::size_t kMaxMessageInReason = 160;
+
+// Judge by what pg_cron's launcher really does (it walks UTC minutes: a
+// wall-clock time skipped by DST never fires, a repeated one fires twice), not
+// by vixie cron's catch-up rule: a monitor must predict the runs that happen.
+// With pg_cron 1.4 (GMT) both rules agree.
+constexpr CronClockRule kClock = CronClockRule::every_utc_minute;
+
+bool in_progress(const CronRunFact &run) {
+    return run.status == "starting" || run.status == "running" || run.status == "connecting" ||
+           run.status == "sending";
+}
+
+std::string job_label(const CronJobFact &job) {
+    std::string label = "job " + std::to_string(job.jobid);
+    if (!job.jobname.empty()) label += " (" + job.jobname + ")";
+    return label;
+}
+
+// Runs of one job, newest first. A run without start_time has not started
+// yet (status "starting"), so it is the newest of all.
+std::vector<CronRunFact> runs_of(const MaintenanceFacts &facts, std::int64_t jobid) {
+    std::vector<CronRunFact> runs;
+    for (const CronRunFact &run : facts.runs) {
+        if (run.jobid == jobid) runs.push_back(run);
+    }
+    std::stable_sort(runs.begin(), runs.end(), [](const CronRunFact &a, const CronRunFact &b) {
+        if (!a.start_time || !b.start_time) return !a.start_time && b.start_time;
+        return *a.start_time > *b.start_time;
+    });
+    return runs;
+}
+
+struct JobJudgement {
+    JobReport report;
+    bool schedule_valid = false;
+};
+
+JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Micros now,
+                       const ZoneRules &zone) {
+    using text::format_utc;
+    JobJudgement judgement;
+    JobReport &report = judgement.report;
+    report.job = job;
+    report.timezone = zone.name();
+    const std::string name = job_label(job);
+    const std::string subject = "Maintenance " + name;
+    const std::string schedule_text =
+        "schedule " + text::sql_literal(job.schedule) + " in " + report.timezone;
+
+    std::optional<CronSchedule> schedule;
+    try {
+        schedule = parse_cron(job.schedule);
+    } catch (const CronError &error) {
+        std::string hint = error.hint();
+        text::add_finding(report, Status::critical, "maintenance " + name + " has a bad schedule",
+                          subject + " has the schedule " + text::sql_literal(job.schedule) +
+                              ", which pg_cron cannot run: " + error.what() + ". " +
+                              (hint.empty() ? std::string("Fix it with cron.alter_job().")
+                                            : hint));
+    }
+    if (schedule) {
+        judgement.schedule_valid = true;
+        report.previous_scheduled_run = previous_run(*schedule, now, zone, kClock);
+        const std::optional<Micros> next = next_run(*schedule, now, zone, kClock);
+        if (next && report.previous_scheduled_run) {
+            report.schedule_period = *next - *report.previous_scheduled_run;
+        }
+        // pg_cron does not run an inactive job, so it has no next run.
+        if (job.active) report.next_run = next;
+    }
+
+    const std::vector<CronRunFact> runs = runs_of(facts, job.jobid);
+    if (!runs.empty()) report.last_run = runs.front();
+    for (const CronRunFact &run : runs) {
+        if (run.status == "succeeded" || run.status == "failed") {
+            if (!report.last_finished_run) report.last_finished_run = run;
+            if (run.status == "succeeded") {
+                report.last_success = run.end_time ? run.end_time : run.start_time;
+                break;
+            }
+        }
+    }
+    const CronRunFact *newest_failure = nullptr;
+    for (const CronRunFact &run : runs) {
+        if (in_progress(run)) continue;
+        if (run.status != "failed") break;
+        if (!newest_failure) newest_failure = &run;
+        ++report.consecutive_failures;
+    }
+
+    if (newest_failure) {
+        const std::string when =
+            newest_failure->start_time ? " at " + format_utc(*newest_failure->start_time) : "";
+        std::string message = text::one_line(newest_failure->return_message, kMaxMessageInReason);
+        if (message.empty()) message = "(no message)";
+        const std::string fix =
+            " Fix the cause, then run CALL partman.run_maintenance_proc() by hand to catch up.";
+        if (report.consecutive_failures >= 2) {
+            text::add_finding(
+                report, Status::critical,
+                "maintenance " + name + " failed " + std::to_string(report.consecutive_failures) +
+                    " times in a row",
+                subject + " failed its last " + std::to_string(report.consecutive_failures) +
+                    " runs, most recently" + when + ": " + message + "." + fix);
+        } else {
+            text::add_finding(report, Status::warning, "maintenance " + name + " last run failed",
+                              subject + " failed its last run" + when + ": " + message + "." + fix);
+        }
+    }
+
+    if (schedule && job.active && report.previous_scheduled_run) {
+        const Micros latest_firing = *report.previous_scheduled_run;
+        const std::optional<Micros> firing_before = previous_run(*schedule, latest_firing - 1, zone, kClock);
+        if (firing_before) {
+            const Micros missed = *firing_before;
+            bool ran_since = false;
+            bool existed = false;
+            std::optional<Micros> newest_start;
+            for (const CronRunFact &run : runs) {
+                if (!run.start_time || *run.start_time >= missed) ran_since = true;
+                if (run.start_time) {
+                    existed = existed || *run.start_time <= missed;
+                    if (!newest_start || *run.start_time > *newest_start) newest_start = run.start_time;
+                }
+            }
+            if (job.known_since && *job.known_since <= missed) existed = true;
+            report.overdue = existed && !ran_since;
+            if (report.overdue) {
+                const std::string should = "pg_cron should have started it at " +
+                                           format_utc(missed) + " and again at " +
+                                           format_utc(latest_firing) + " (" + schedule_text + ")";
+                const std::string fix =
+                    "; check that pg_cron's background worker runs for this database "
+                    "(shared_preload_libraries, cron.database_name) and read the server log.";
+                if (newest_start) {
+                    text::add_finding(report, Status::warning,
+                                      "maintenance " + name + " not run since " +
+                                          format_utc(*newest_start),
+                                      subject + " last started at " + format_utc(*newest_start) +
+                                          ", but " + should + fix);
+                } else {
+                    text::add_finding(report, Status::warning, "maintenance " + name + " never ran",
+                                      subject + " has never run although " + should + fix);
+                }
+            }
+        }
+    }
+
+    if (runs.empty() && !report.overdue && job.active && report.next_run) {
+        text::add_finding(report, Status::ok, "maintenance " + name + " has no recorded run",
+                          subject + " has no recorded run yet (or cron.log_run is off); its next run "
+                                 "is due at " +
+                              format_utc(*report.next_run) + ".");
+    }
+    return judgement;
+}
+
+}  // namespace
+
+MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
+                                    const ZoneRules &cron_zone) {
+    MaintenanceReport report;
+    if (!facts.cron_installed) {
+        text::add_finding(
+            report, Status::critical, "pg_cron not installed",
+            "pg_cron is not installed in this database, so nothing runs pg_partman maintenance and "
+            "no new partitions are created; add pg_cron to shared_preload_libraries, set "
+            "cron.database_name to this database, run CREATE EXTENSION pg_cron, then SELECT "
+            "fitbot_partman.schedule_maintenance().");
+    } else if (facts.jobs.empty()) {
+        text::add_finding(
+            report, Status::critical, "no maintenance job",
+            "No pg_cron job runs pg_partman maintenance, so no new partitions are created and "
+            "retention never drops old ones; run SELECT fitbot_partman.schedule_maintenance().");
+    }
+
+    std::vector<JobJudgement> judgements;
+    judgements.reserve(facts.jobs.size());
+    for (const CronJobFact &job : facts.jobs) {
+        judgements.push_back(judge_job(job, facts, now, cron_zone));
+    }
+
+    const JobJudgement *running_job = nullptr;  // an active job with a valid schedule
+    for (const JobJudgement &judgement : judgements) {
+        if (judgement.report.job.active && judgement.schedule_valid) {
+            running_job = &judgement;
+            break;
+        }
+    }
+    for (JobJudgement &judgement : judgements) {
+        JobReport &job = judgement.report;
+        if (job.job.active) continue;
+        const std::string name = job_label(job.job);
+        // Inactivity is the headline of an inactive job: put it first.
+        JobReport inactive;
+        if (running_job) {
+            text::add_finding(
+                inactive, Status::warning, "maintenance " + name + " inactive",
+                "Maintenance " + name + " is inactive while job " +
+                    std::to_string(running_job->report.job.jobid) +
+                    " runs pg_partman maintenance; remove the leftover with SELECT cron.unschedule(" +
+                    std::to_string(job.job.jobid) + ").");
+        } else {
+            text::add_finding(
+                inactive, Status::critical, "maintenance " + name + " inactive",
+                "Maintenance " + name +
+                    " is inactive, so pg_partman maintenance does not run; activate it with SELECT "
+                    "cron.alter_job(" + std::to_string(job.job.jobid) + ", active := true).");
+        }
+        job.status = worst(job.status, inactive.status);
+        job.reasons.insert(job.reasons.begin(), inactive.reasons.begin(), inactive.reasons.end());
+        job.findings.insert(job.findings.begin(), inactive.findings.begin(),
+                            inactive.findings.end());
+    }
+
+    for (JobJudgement &judgement : judgements) {
+        JobReport &job = judgement.report;
+        if (job.next_run && (!report.next_run || *job.next_run < *report.next_run)) {
+            report.next_run = job.next_run;
+            report.schedule_period = job.schedule_period;
+        }
+        report.status = worst(report.status, job.status);
+        for (const Finding &finding : job.findings) {
+            report.reasons.push_back(finding.reason);
+            report.findings.push_back(finding);
+        }
+        report.jobs.push_back(std::move(job));
+    }
+    return report;
+}
+
+}  // namespace fitbot::core

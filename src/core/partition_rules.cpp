@@ -1,0 +1,339 @@
+// Health rules of one partitioned parent table (judge_parent).
+//
+// Thresholds, as the README quotes them (interval = the parent's
+// partition_interval, next run = the earliest next run of an active pg_cron
+// maintenance job, all calendar arithmetic in the database TimeZone):
+//
+// Classification of each child
+//   default   the DEFAULT partition;
+//   expired   retention is set and range_end <= now - retention (wholly older
+//             than the retention);
+//   current   range_start <= now < range_end (MINVALUE/MAXVALUE: unbounded);
+//   future    range_start > now;
+//   past      everything else (ended at or before now, not expired).
+//
+// Runway (not judged when a partition reaches MAXVALUE: rows always fit)
+//   CRITICAL  no partitions at all (default excluded);
+//   CRITICAL  no future partition (the newest one has started or ended);
+//   CRITICAL  runway_until <= next run (the run comes too late);
+//   WARNING   next run + interval > runway_until: less than one full partition
+//             interval of margin after the next run, so one failed run
+//             strands rows in the default partition;
+//   CRITICAL  no active maintenance job and now + interval > runway_until
+//             (nothing will extend the runway; with more runway than that the
+//             missing job is reported once, by the maintenance verdict).
+//
+// Default partition
+//   CRITICAL  default_rows > 0: those rows block pg_partman from creating the
+//             partition for their range;
+//   (ok)      default_rows unknown because the default partition was locked:
+//             an informational finding that never changes the status, since
+//             a lock held by someone else says nothing about partitioning, and
+//             the next check counts again.
+//
+// Gaps (holes between adjacent ranges, children sorted by start)
+//   WARNING   a gap wholly in the past (gap end <= now);
+//   CRITICAL  a gap whose end is after now: rows written now or later go to
+//             the default partition.
+//
+// Retention (only when retention is set)
+//   counted   expired partitions still attached: pg_partman drops them at its
+//             next run, so they are expected for up to one maintenance period;
+//   WARNING   expired partitions with range_end <= now - retention - period,
+//             where period = the maintenance job's current schedule period
+//             (next run - previous scheduled run), or one partition interval
+//             when no job runs: a run that should have dropped them passed;
+//   WARNING   detached_retention_tables > 0: retention_keep_table kept them.
+#include <algorithm>
+#include <string>
+
+#include "calendar.h"
+#include "health.h"
+#include "health_text.h"
+
+namespace fitbot::core {
+
+namespace {
+
+Interval negated(const Interval &interval) {
+    return Interval{-interval.months, -interval.days, -interval.micros};
+}
+
+// Whether `p` starts before `q`: MINVALUE first, then by start, then by end
+// (MAXVALUE last), then by name, so the order is total and deterministic.
+bool starts_before(const PartitionFact &p, const PartitionFact &q) {
+    if (p.range_start != q.range_start) {
+        if (!p.range_start) return true;
+        if (!q.range_start) return false;
+        return *p.range_start < *q.range_start;
+    }
+    if (p.range_end != q.range_end) {
+        if (!p.range_end) return false;
+        if (!q.range_end) return true;
+        return *p.range_end < *q.range_end;
+    }
+    return p.name < q.name;
+}
+
+PartitionState classify(const PartitionFact &partition, Micros now,
+                        const std::optional<Micros> &retention_cutoff) {
+    if (partition.is_default) return PartitionState::default_partition;
+    if (retention_cutoff && partition.range_end && *partition.range_end <= *retention_cutoff) {
+        return PartitionState::expired;
+    }
+    const bool started = !partition.range_start || *partition.range_start <= now;
+    const bool ended = partition.range_end && *partition.range_end <= now;
+    if (started && !ended) return PartitionState::current;
+    if (!started) return PartitionState::future;
+    return PartitionState::past;
+}
+
+std::string default_name(const ParentReport &report) {
+    for (const PartitionReport &child : report.children) {
+        if (child.state == PartitionState::default_partition) return child.fact.name;
+    }
+    return "";
+}
+
+void judge_runway(ParentReport &report, Micros now, const MaintenanceReport &maintenance,
+                  const ZoneRules &zone) {
+    using text::format_utc;
+    const std::string &parent = report.parent;
+    const std::string interval = text::describe_interval(report.partition_interval);
+    const std::string premake = std::to_string(report.premake);
+
+    if (report.partitions == 0) {
+        text::add_finding(
+            report, Status::critical, "no partitions",
+            parent + " has no partitions at all, so every row goes to the default partition "
+                     "(or is rejected without one); run CALL partman.run_maintenance_proc() and "
+                     "check the table's entry in part_config.");
+        return;
+    }
+    if (report.runway_unbounded || !report.runway_until) return;
+    const Micros runway_until = *report.runway_until;
+    const std::optional<Micros> &next = maintenance.next_run;
+
+    if (report.future_partitions == 0) {
+        if (runway_until <= now) {
+            text::add_finding(
+                report, Status::critical, "no partition since " + format_utc(runway_until),
+                parent + " ran out of partitions at " + format_utc(runway_until) + ", " +
+                    text::describe_duration(now - runway_until) +
+                    " ago, so new rows go to the default partition; run CALL "
+                    "partman.run_maintenance_proc() now, and if it fails because of rows in the "
+                    "default partition, move them with SELECT fitbot_partman.rescue_default(" +
+                    text::sql_literal(parent) + ").");
+        } else {
+            const std::string when_next =
+                next ? "the next maintenance run is at " + format_utc(*next)
+                     : "no maintenance job is scheduled";
+            text::add_finding(
+                report, Status::critical, "no future partition, runway ends " + format_utc(runway_until),
+                parent + " has no future partition: the newest one ends at " +
+                    format_utc(runway_until) + ", in " + text::describe_duration(runway_until - now) +
+                    ", and " + when_next +
+                    "; run CALL partman.run_maintenance_proc() now and check that premake (" +
+                    premake + ") covers the time between maintenance runs.");
+        }
+        return;
+    }
+
+    if (next) {
+        if (runway_until <= *next) {
+            text::add_finding(
+                report, Status::critical,
+                "runway ends " + format_utc(runway_until) + " before next maintenance",
+                parent + " has partitions only until " + format_utc(runway_until) +
+                    ", but the next maintenance run is at " + format_utc(*next) +
+                    ", so rows from " + format_utc(runway_until) +
+                    " on will go to the default partition; run CALL "
+                    "partman.run_maintenance_proc() now, and raise premake (" + premake +
+                    ") or run maintenance more often.");
+        } else if (add_interval(*next, report.partition_interval, zone) > runway_until) {
+            text::add_finding(
+                report, Status::warning,
+                "runway ends " + format_utc(runway_until) + ", " +
+                    text::describe_duration(runway_until - *next) + " after next maintenance",
+                parent + " has partitions until " + format_utc(runway_until) +
+                    ", less than one partition interval (" + interval +
+                    ") after the next maintenance run at " + format_utc(*next) +
+                    "; if that run fails, rows from " + format_utc(runway_until) +
+                    " on go to the default partition, so raise premake (" + premake +
+                    ") or run maintenance more often.");
+        }
+        return;
+    }
+
+    if (add_interval(now, report.partition_interval, zone) > runway_until) {
+        text::add_finding(
+            report, Status::critical,
+            "runway ends " + format_utc(runway_until) + ", no maintenance scheduled",
+            parent + " has partitions only until " + format_utc(runway_until) +
+                ", less than one partition interval (" + interval +
+                ") from now, and no active maintenance job will create more; run SELECT "
+                "fitbot_partman.schedule_maintenance() or CALL partman.run_maintenance_proc() now.");
+    }
+}
+
+void judge_default(ParentReport &report) {
+    const std::string &parent = report.parent;
+    std::string name = default_name(report);
+    if (!report.default_rows) {
+        text::add_finding(
+            report, Status::ok, "default partition locked, rows not counted",
+            parent + " could not count the rows of its default partition" +
+                (name.empty() ? std::string() : " " + name) +
+                " because another session held a lock on it; this does not change the status, "
+                "and the next check counts them again.");
+        return;
+    }
+    if (*report.default_rows > 0) {
+        const std::string rows = text::count_of(*report.default_rows, "row");
+        text::add_finding(
+            report, Status::critical, rows + " in default partition",
+            parent + " has " + rows + " in its default partition" +
+                (name.empty() ? std::string() : " " + name) +
+                "; they block pg_partman from creating the partitions for their range, so move "
+                "them into proper partitions with SELECT fitbot_partman.rescue_default(" +
+                text::sql_literal(parent) + ").");
+    }
+}
+
+void judge_gaps(ParentReport &report, Micros now) {
+    using text::format_utc;
+    const PartitionReport *previous = nullptr;
+    for (const PartitionReport &child : report.children) {
+        if (child.state == PartitionState::default_partition) continue;
+        if (previous && previous->fact.range_end && child.fact.range_start &&
+            *previous->fact.range_end < *child.fact.range_start) {
+            const Micros gap_start = *previous->fact.range_end;
+            const Micros gap_end = *child.fact.range_start;
+            ++report.gaps;
+            const std::string range = format_utc(gap_start) + " to " + format_utc(gap_end);
+            const std::string fix = "create the missing partition with SELECT "
+                                    "partman.create_partition_time(" +
+                                    text::sql_literal(report.parent) + ", ARRAY[" +
+                                    text::sql_literal(format_utc(gap_start)) + "::timestamptz]).";
+            if (gap_end > now) {
+                text::add_finding(
+                    report, Status::critical, "gap " + range,
+                    report.parent + " has no partition from " + range + " (between " +
+                        previous->fact.name + " and " + child.fact.name +
+                        "), a range that is current or in the future, so rows for it go to the "
+                        "default partition; " + fix);
+            } else {
+                text::add_finding(
+                    report, Status::warning, "gap " + range,
+                    report.parent + " has no partition from " + range + " (between " +
+                        previous->fact.name + " and " + child.fact.name +
+                        "), so rows for that range went to the default partition; if data for it "
+                        "matters, " + fix);
+            }
+        }
+        previous = &child;
+    }
+}
+
+void judge_retention(ParentReport &report, const ParentFact &fact,
+                     const MaintenanceReport &maintenance, const ZoneRules &zone,
+                     const std::optional<Micros> &retention_cutoff) {
+    using text::format_utc;
+    if (retention_cutoff) {
+        // One maintenance period of grace past the retention: the run after
+        // a partition expires drops it.
+        const Micros overdue_cutoff =
+            maintenance.schedule_period
+                ? *retention_cutoff - *maintenance.schedule_period
+                : add_interval(*retention_cutoff, negated(report.partition_interval), zone);
+        const PartitionReport *oldest = nullptr;
+        for (const PartitionReport &child : report.children) {
+            if (child.state != PartitionState::expired) continue;
+            ++report.expired_partitions;
+            if (child.fact.range_end && *child.fact.range_end <= overdue_cutoff) {
+                ++report.overdue_expired_partitions;
+                if (!oldest) oldest = &child;
+            }
+        }
+        if (report.overdue_expired_partitions > 0) {
+            const std::string count = text::count_of(report.overdue_expired_partitions, "partition");
+            text::add_finding(
+                report, Status::warning, count + " past retention not dropped",
+                report.parent + " still has " + count + " older than its retention of " +
+                    text::describe_interval(*fact.retention) +
+                    " by more than one maintenance period (the oldest, " + oldest->fact.name +
+                    ", ended at " + format_utc(*oldest->fact.range_end) +
+                    "); pg_partman's retention should have dropped them, so check retention in "
+                    "part_config and that maintenance runs succeed.");
+        }
+    }
+    if (report.detached_retention_tables > 0) {
+        const std::string tables = text::count_of(report.detached_retention_tables, "table");
+        text::add_finding(
+            report, Status::warning, tables + " detached by retention kept",
+            report.parent + " has " + tables +
+                " detached by retention and kept on disk because retention_keep_table is true; "
+                "drop them if their data is no longer needed, and set retention_keep_table = "
+                "false in part_config so that retention really drops partitions.");
+    }
+}
+
+}  // namespace
+
+ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceReport &maintenance,
+                          const ZoneRules &session_zone) {
+    ParentReport report;
+    report.parent = fact.parent;
+    report.partition_interval = fact.partition_interval;
+    report.premake = fact.premake;
+    report.retention = fact.retention;
+    report.default_rows = fact.default_rows;
+    report.detached_retention_tables = fact.detached_retention_tables;
+
+    std::optional<Micros> retention_cutoff;
+    if (fact.retention) {
+        retention_cutoff = add_interval(now, negated(*fact.retention), session_zone);
+    }
+
+    std::vector<PartitionFact> ranged;
+    std::vector<PartitionFact> defaults;
+    for (const PartitionFact &partition : fact.partitions) {
+        (partition.is_default ? defaults : ranged).push_back(partition);
+        report.total_bytes += partition.bytes;
+        // reltuples is -1 for a table never vacuumed or analyzed: unknown, so
+        // it adds nothing rather than subtracting one.
+        if (partition.estimated_rows > 0) report.estimated_rows += partition.estimated_rows;
+    }
+    std::sort(ranged.begin(), ranged.end(), starts_before);
+    std::sort(defaults.begin(), defaults.end(),
+              [](const PartitionFact &p, const PartitionFact &q) { return p.name < q.name; });
+
+    bool has_oldest_start = false;
+    for (const PartitionFact &partition : ranged) {
+        PartitionReport child{partition, classify(partition, now, retention_cutoff)};
+        ++report.partitions;
+        if (child.state == PartitionState::future) ++report.future_partitions;
+        if (!has_oldest_start) {
+            has_oldest_start = true;
+            report.oldest_start = partition.range_start;  // nullopt when MINVALUE
+        }
+        if (!partition.range_end) {
+            report.runway_unbounded = true;
+        } else if (!report.runway_until || *partition.range_end > *report.runway_until) {
+            report.runway_until = partition.range_end;
+        }
+        report.children.push_back(std::move(child));
+    }
+    if (report.runway_unbounded) report.runway_until.reset();
+    for (const PartitionFact &partition : defaults) {
+        report.children.push_back(PartitionReport{partition, PartitionState::default_partition});
+    }
+
+    judge_runway(report, now, maintenance, session_zone);
+    judge_default(report);
+    judge_gaps(report, now);
+    judge_retention(report, fact, maintenance, session_zone, retention_cutoff);
+    return report;
+}
+
+}  // namespace fitbot::core

@@ -1,0 +1,268 @@
+// judge_maintenance: pg_cron jobs that run pg_partman maintenance.
+#include <gtest/gtest.h>
+
+#include "core/health.h"
+#include "test_health_fixtures.h"
+
+namespace fitbot::core {
+namespace {
+
+using namespace testing;
+
+const FixedOffsetZone kGmt(0, "GMT");
+
+MaintenanceReport judge_at(const MaintenanceFacts &facts, Micros now = fixture_now()) {
+    return judge_maintenance(facts, now, kGmt);
+}
+
+TEST(HealthMaintenance, MonthlyJobThatRanIsOk) {
+    const MaintenanceReport report = judge_at(healthy_maintenance());
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    EXPECT_TRUE(report.reasons.empty());
+    ASSERT_EQ(report.jobs.size(), 1u);
+    const JobReport &job = report.jobs[0];
+    EXPECT_EQ(job.timezone, "GMT");
+    ASSERT_TRUE(job.next_run.has_value());
+    EXPECT_EQ(*job.next_run, utc(2026, 4, 20, 2));
+    ASSERT_TRUE(job.previous_scheduled_run.has_value());
+    EXPECT_EQ(*job.previous_scheduled_run, utc(2026, 3, 20, 2));
+    ASSERT_TRUE(job.schedule_period.has_value());
+    EXPECT_EQ(*job.schedule_period, 31 * kMicrosPerDay);
+    ASSERT_TRUE(job.last_run.has_value());
+    EXPECT_EQ(*job.last_run->start_time, utc(2026, 3, 20, 2));
+    ASSERT_TRUE(job.last_success.has_value());
+    EXPECT_EQ(*job.last_success, utc(2026, 3, 20, 2, 0, 3));
+    EXPECT_EQ(job.consecutive_failures, 0);
+    EXPECT_FALSE(job.overdue);
+    ASSERT_TRUE(report.next_run.has_value());
+    EXPECT_EQ(*report.next_run, utc(2026, 4, 20, 2));
+    ASSERT_TRUE(report.schedule_period.has_value());
+    EXPECT_EQ(*report.schedule_period, 31 * kMicrosPerDay);
+}
+
+TEST(HealthMaintenance, NoJobIsCritical) {
+    MaintenanceFacts facts;
+    facts.cron_installed = true;
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::critical);
+    ASSERT_EQ(report.reasons.size(), 1u);
+    EXPECT_EQ(report.reasons[0],
+              "No pg_cron job runs pg_partman maintenance, so no new partitions are created and "
+              "retention never drops old ones; run SELECT fitbot_partman.schedule_maintenance().");
+    EXPECT_FALSE(report.next_run.has_value());
+}
+
+TEST(HealthMaintenance, CronNotInstalledIsCritical) {
+    MaintenanceFacts facts;
+    facts.cron_installed = false;
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::critical);
+    ASSERT_EQ(report.reasons.size(), 1u);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "pg_cron is not installed in this database"));
+    EXPECT_EQ(report.findings[0].brief, "pg_cron not installed");
+}
+
+TEST(HealthMaintenance, InactiveJobIsCritical) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.jobs[0].active = false;
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::critical);
+    EXPECT_EQ(report.jobs[0].status, Status::critical);
+    EXPECT_FALSE(report.jobs[0].next_run.has_value());
+    EXPECT_FALSE(report.next_run.has_value());
+    ASSERT_EQ(report.reasons.size(), 1u) << joined(report.reasons);
+    EXPECT_EQ(report.reasons[0],
+              "Maintenance job 3 (partman-maintenance) is inactive, so pg_partman maintenance "
+              "does not run; activate it with SELECT cron.alter_job(3, active := true).");
+}
+
+TEST(HealthMaintenance, InactiveLeftoverBesideAnActiveJobIsWarning) {
+    MaintenanceFacts facts = healthy_maintenance();
+    CronJobFact old = maintenance_job(1);
+    old.jobname = "old-maintenance";
+    old.active = false;
+    facts.jobs.insert(facts.jobs.begin(), old);
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_EQ(report.jobs[0].status, Status::warning);
+    EXPECT_EQ(report.jobs[1].status, Status::ok);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "SELECT cron.unschedule(1)"))
+        << joined(report.reasons);
+    ASSERT_TRUE(report.next_run.has_value());
+    EXPECT_EQ(*report.next_run, utc(2026, 4, 20, 2));
+}
+
+TEST(HealthMaintenance, OneFailedRunIsWarning) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs.insert(facts.runs.begin(),
+                      run(3, "failed", utc(2026, 3, 20, 2),
+                          "ERROR:  updated partition constraint for default partition would be "
+                          "violated by some row"));
+    facts.runs.erase(facts.runs.begin() + 1);  // the 2026-03-20 success
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_EQ(report.jobs[0].consecutive_failures, 1);
+    ASSERT_EQ(report.reasons.size(), 1u) << joined(report.reasons);
+    EXPECT_EQ(report.reasons[0],
+              "Maintenance job 3 (partman-maintenance) failed its last run at 2026-03-20 02:00 "
+              "UTC: ERROR: updated partition constraint for default partition would be violated "
+              "by some row. Fix the cause, then run CALL partman.run_maintenance_proc() by hand "
+              "to catch up.");
+    ASSERT_TRUE(report.jobs[0].last_success.has_value());
+    EXPECT_EQ(*report.jobs[0].last_success, utc(2026, 2, 20, 2, 0, 3));
+}
+
+TEST(HealthMaintenance, TwoFailedRunsInARowAreCritical) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs = {run(3, "failed", utc(2026, 3, 20, 2), "ERROR: no space left on device"),
+                  run(3, "failed", utc(2026, 2, 20, 2), "ERROR: no space left on device"),
+                  run(3, "succeeded", utc(2026, 1, 20, 2))};
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::critical);
+    EXPECT_EQ(report.jobs[0].consecutive_failures, 2);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "failed its last 2 runs, most recently at "
+                                                    "2026-03-20 02:00 UTC: ERROR: no space left "
+                                                    "on device."))
+        << joined(report.reasons);
+    EXPECT_EQ(report.findings[0].brief, "maintenance job 3 (partman-maintenance) failed 2 times in a row");
+}
+
+TEST(HealthMaintenance, SuccessAfterAFailureIsOk) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs = {run(3, "succeeded", utc(2026, 3, 20, 2)),
+                  run(3, "failed", utc(2026, 2, 20, 2), "ERROR: deadlock detected"),
+                  run(3, "failed", utc(2026, 1, 20, 2), "ERROR: deadlock detected")};
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    EXPECT_EQ(report.jobs[0].consecutive_failures, 0);
+}
+
+TEST(HealthMaintenance, RunInProgressIsSkippedForFailuresButIsTheLastRun) {
+    MaintenanceFacts facts = healthy_maintenance();
+    const Micros now = utc(2026, 4, 20, 2, 0, 10);
+    facts.runs = {run(3, "running", utc(2026, 4, 20, 2)),
+                  run(3, "failed", utc(2026, 3, 20, 2), "ERROR: boom"),
+                  run(3, "succeeded", utc(2026, 2, 20, 2))};
+    const MaintenanceReport report = judge_at(facts, now);
+    const JobReport &job = report.jobs[0];
+    EXPECT_EQ(job.consecutive_failures, 1);
+    EXPECT_EQ(job.status, Status::warning);
+    ASSERT_TRUE(job.last_run.has_value());
+    EXPECT_EQ(job.last_run->status, "running");
+    ASSERT_TRUE(job.last_finished_run.has_value());
+    EXPECT_EQ(job.last_finished_run->status, "failed");
+    EXPECT_FALSE(job.overdue);
+}
+
+TEST(HealthMaintenance, RunsAreSortedNewestFirstAndFilteredByJob) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2)),
+                  run(7, "failed", utc(2026, 3, 24, 2), "ERROR: other job"),
+                  run(3, "failed", utc(2026, 3, 20, 2), "ERROR: boom")};
+    const MaintenanceReport report = judge_at(facts);
+    const JobReport &job = report.jobs[0];
+    ASSERT_TRUE(job.last_run.has_value());
+    EXPECT_EQ(job.last_run->status, "failed");
+    EXPECT_EQ(*job.last_run->start_time, utc(2026, 3, 20, 2));
+    EXPECT_EQ(job.consecutive_failures, 1);
+    EXPECT_FALSE(any_reason_contains(report.reasons, "other job"));
+}
+
+TEST(HealthMaintenance, NeverRanAlthoughKnownSinceLongAgoIsOverdue) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs.clear();
+    facts.jobs[0].known_since = utc(2025, 12, 1);
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_TRUE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::warning);
+    ASSERT_EQ(report.reasons.size(), 1u) << joined(report.reasons);
+    EXPECT_EQ(report.reasons[0],
+              "Maintenance job 3 (partman-maintenance) has never run although pg_cron should have "
+              "started it at 2026-02-20 02:00 UTC and again at 2026-03-20 02:00 UTC (schedule "
+              "'0 2 20 * *' in GMT); check that pg_cron's background worker runs for this "
+              "database (shared_preload_libraries, cron.database_name) and read the server log.");
+    EXPECT_EQ(report.findings[0].brief, "maintenance job 3 (partman-maintenance) never ran");
+}
+
+TEST(HealthMaintenance, NewJobWithoutRunsIsNotOverdue) {
+    // Created after the 2026-02-20 firing: it has only missed nothing yet
+    // (2026-03-20 is one firing, pg_cron may not have existed then for it).
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs.clear();
+    facts.jobs[0].known_since = utc(2026, 3, 1);
+    MaintenanceReport report = judge_at(facts);
+    EXPECT_FALSE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::ok);
+
+    // Unknown creation time and no runs: not overdue, but said.
+    facts.jobs[0].known_since.reset();
+    report = judge_at(facts);
+    EXPECT_FALSE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::ok);
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings[0].status, Status::ok);
+    EXPECT_EQ(report.reasons[0],
+              "Maintenance job 3 (partman-maintenance) has no recorded run yet (or cron.log_run is "
+              "off); its next run is due at 2026-04-20 02:00 UTC.");
+}
+
+TEST(HealthMaintenance, NoRunSinceTwoFiringsIsOverdue) {
+    // Last run 2026-01-20; the 2026-02-20 and 2026-03-20 firings passed.
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs = {run(3, "succeeded", utc(2026, 1, 20, 2))};
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_TRUE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "last started at 2026-01-20 02:00 UTC, but pg_cron should "
+                                    "have started it at 2026-02-20 02:00 UTC and again at "
+                                    "2026-03-20 02:00 UTC"))
+        << joined(report.reasons);
+}
+
+TEST(HealthMaintenance, MissingOnlyTheLatestFiringIsNotOverdueYet) {
+    // Last run 2026-02-20: only the 2026-03-20 firing is missing, less than
+    // one period ago. The runway rules judge what that means for the tables.
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2))};
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_FALSE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+}
+
+TEST(HealthMaintenance, InvalidScheduleIsCritical) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.jobs[0].schedule = "0 2 20 13 *";
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::critical);
+    EXPECT_FALSE(report.jobs[0].next_run.has_value());
+    EXPECT_FALSE(report.next_run.has_value());
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "Maintenance job 3 (partman-maintenance) has the schedule "
+                                    "'0 2 20 13 *', which pg_cron cannot run: "))
+        << joined(report.reasons);
+}
+
+TEST(HealthMaintenance, EarliestActiveJobGivesTheNextRun) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.jobs.push_back(maintenance_job(4, "0 3 * * *"));
+    facts.runs.push_back(run(4, "succeeded", utc(2026, 3, 25, 3)));
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    ASSERT_TRUE(report.next_run.has_value());
+    EXPECT_EQ(*report.next_run, utc(2026, 3, 26, 3));
+    ASSERT_TRUE(report.schedule_period.has_value());
+    EXPECT_EQ(*report.schedule_period, kMicrosPerDay);
+}
+
+TEST(HealthMaintenance, ScheduleIsEvaluatedInTheCronZone) {
+    // A zone 2 hours ahead: 02:00 local on the 20th is 00:00 UTC.
+    const FixedOffsetZone ahead(2 * 3600, "Etc/GMT-2");
+    const MaintenanceReport report = judge_maintenance(healthy_maintenance(), fixture_now(), ahead);
+    ASSERT_TRUE(report.next_run.has_value());
+    EXPECT_EQ(*report.next_run, utc(2026, 4, 20, 0));
+    EXPECT_EQ(report.jobs[0].timezone, "Etc/GMT-2");
+}
+
+}  // namespace
+}  // namespace fitbot::core
