@@ -19,8 +19,11 @@ FROM (VALUES
 
 -- Time zones: the fields are wall-clock time in tz.
 SELECT fitbot_partman.next_run('0 2 20 * *', '2026-11-24 00:00+00', 'Asia/Seoul') AS seoul_0200_in_utc;
-SELECT fitbot_partman.next_run('30 2 * * *', '2027-03-14 00:00+00', 'America/New_York') AS spring_forward_gap;
-SELECT fitbot_partman.next_run('30 1 * * *', '2026-11-01 05:00+00', 'America/New_York') AS fall_back_once;
+-- Across DST, as pg_cron's launcher (which walks UTC minutes): a wall time
+-- skipped by spring-forward does not fire that day; a repeated one fires twice.
+SELECT fitbot_partman.next_run('30 2 * * *', '2027-03-14 00:00+00', 'America/New_York') AS spring_forward_skipped;
+SELECT fitbot_partman.next_run('30 1 * * *', '2026-11-01 05:00+00', 'America/New_York') AS fall_back_first,
+       fitbot_partman.next_run('30 1 * * *', '2026-11-01 05:30+00', 'America/New_York') AS fall_back_second;
 RESET TimeZone;
 
 -- validate_schedule returns the trimmed schedule.

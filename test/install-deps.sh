@@ -11,7 +11,7 @@ packages=(
     libgtest-dev libhowardhinnant-date-dev
     prometheus prometheus-postgres-exporter docker-compose
     clang libclang-rt-14-dev
-    curl python3 procps bc
+    curl python3 procps bc tzdata
 )
 
 missing=()

@@ -272,9 +272,10 @@ void judge_retention(ParentReport &report, const ParentFact &fact,
         text::add_finding(
             report, Status::warning, tables + " detached by retention kept",
             report.parent + " has " + tables +
-                " detached by retention and kept on disk because retention_keep_table is true; "
-                "drop them if their data is no longer needed, and set retention_keep_table = "
-                "false in part_config so that retention really drops partitions.");
+                " named like its partitions but detached: pg_partman's retention keeps expired "
+                "partitions on disk this way when retention_keep_table is true; drop them if their "
+                "data is no longer needed, and keep retention_keep_table = false (register_table's "
+                "default) so that retention really drops partitions.");
     }
 }
 

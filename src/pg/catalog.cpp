@@ -1,11 +1,14 @@
 #include "catalog.h"
 
+#include <unordered_map>
+
 #include "guard.h"
 #include "convert.h"
 
 extern "C" {
 #include "nodes/readfuncs.h"
 #include "storage/lock.h"
+#include "utils/inval.h"
 }
 
 namespace fitbot::pg {
@@ -53,19 +56,31 @@ void scan_indexes_of(Oid table, std::vector<Oid> *out) {
     table_close(index_catalog, AccessShareLock);
 }
 
-// Plain data of one pg_class row and its decoded bound.
-struct PartitionRow {
-    bool found;
-    NameData relname;
-    Oid relnamespace;
-    float4 reltuples;
-    int32 relpages;
-    int32 toast_pages;
+// A decoded bound, remembered per backend: decoding relpartbound
+// (stringToNode) is most of the cost of a health probe, and a bound only
+// changes through ATTACH/DETACH, which write a new pg_class tuple version
+// (new xmin and tid). An in-place update (ANALYZE) keeps both and never
+// touches relpartbound.
+struct DecodedBound {
+    TransactionId xmin;
+    ItemPointerData tid;
     bool is_default;
     bool has_start;
     bool has_end;
     TimestampTz start;
     TimestampTz end;
+};
+
+// Plain data of one pg_class row and its decoded bound.
+struct PartitionRow {
+    bool found;
+    bool bound_from_cache;
+    DecodedBound bound;
+    NameData relname;
+    Oid relnamespace;
+    float4 reltuples;
+    int32 relpages;
+    int32 toast_pages;
 };
 
 bool bound_to_timestamptz(Node *datum_node, TimestampTz *out) {
@@ -96,8 +111,9 @@ int32 pages_of(Oid relation) {
     return pages;
 }
 
-void read_partition_row(Oid child, MemoryContext scratch, PartitionRow *row) {
+void read_partition_row(Oid child, MemoryContext scratch, const DecodedBound *cached, PartitionRow *row) {
     row->found = false;
+    row->bound_from_cache = false;
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
     if (!HeapTupleIsValid(tuple)) return;
     Form_pg_class form = (Form_pg_class) GETSTRUCT(tuple);
@@ -107,31 +123,37 @@ void read_partition_row(Oid child, MemoryContext scratch, PartitionRow *row) {
     row->reltuples = form->reltuples;
     row->relpages = form->relpages;
     Oid toast = form->reltoastrelid;
-    row->is_default = false;
-    row->has_start = row->has_end = false;
 
-    bool isnull = true;
-    Datum bound_datum = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &isnull);
-    if (!isnull) {
-        MemoryContext caller = MemoryContextSwitchTo(scratch);
-        PartitionBoundSpec *bound = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(bound_datum)));
-        if (bound->is_default) {
-            row->is_default = true;
-        } else if (bound->strategy == PARTITION_STRATEGY_RANGE) {
-            row->has_start = bound_to_timestamptz((Node *) linitial(bound->lowerdatums), &row->start);
-            row->has_end = bound_to_timestamptz((Node *) linitial(bound->upperdatums), &row->end);
+    DecodedBound *bound = &row->bound;
+    bound->xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+    bound->tid = tuple->t_self;
+    if (cached != NULL && cached->xmin == bound->xmin && ItemPointerEquals(const_cast<ItemPointer>(&cached->tid), &bound->tid)) {
+        *bound = *cached;
+        row->bound_from_cache = true;
+    } else {
+        bound->is_default = bound->has_start = bound->has_end = false;
+        bool isnull = true;
+        Datum bound_datum = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &isnull);
+        if (!isnull) {
+            MemoryContext caller = MemoryContextSwitchTo(scratch);
+            PartitionBoundSpec *spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(bound_datum)));
+            if (spec->is_default) {
+                bound->is_default = true;
+            } else if (spec->strategy == PARTITION_STRATEGY_RANGE) {
+                bound->has_start = bound_to_timestamptz((Node *) linitial(spec->lowerdatums), &bound->start);
+                bound->has_end = bound_to_timestamptz((Node *) linitial(spec->upperdatums), &bound->end);
+            }
+            MemoryContextSwitchTo(caller);
+            MemoryContextReset(scratch);
         }
-        MemoryContextSwitchTo(caller);
-        MemoryContextReset(scratch);
     }
     ReleaseSysCache(tuple);
     row->toast_pages = OidIsValid(toast) ? pages_of(toast) : 0;
 }
 
-void qualified_name(Oid namespace_oid, const char *relname, char **out) {
-    const char *schema = get_namespace_name(namespace_oid);
-    *out = quote_qualified_identifier(schema, relname);
-}
+void namespace_name(Oid namespace_oid, char **out) { *out = get_namespace_name(namespace_oid); }
+
+void quote_name(const char *name, const char **out) { *out = quote_identifier(name); }
 
 void index_owner(Oid index, Oid *table) {
     *table = InvalidOid;
@@ -164,6 +186,36 @@ void count_rows(Oid relation, int64 *rows) {
     *rows = count;
 }
 
+void scan_detached(Oid namespace_oid, const char *prefix, int *count) {
+    NameData prefix_name;
+    namestrcpy(&prefix_name, prefix);
+    size_t prefix_length = strlen(NameStr(prefix_name));
+    Relation class_catalog = table_open(RelationRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_class_relname, BTGreaterEqualStrategyNumber, F_NAMEGE, NameGetDatum(&prefix_name));
+    SysScanDesc scan = systable_beginscan(class_catalog, ClassNameNspIndexId, true, NULL, 1, &key);
+    HeapTuple tuple;
+    *count = 0;
+    while ((tuple = systable_getnext(scan)) != NULL) {
+        Form_pg_class form = (Form_pg_class) GETSTRUCT(tuple);
+        if (strncmp(NameStr(form->relname), NameStr(prefix_name), prefix_length) != 0) break;  // past the prefix
+        if (form->relnamespace == namespace_oid && form->relkind == RELKIND_RELATION && !form->relispartition)
+            (*count)++;
+    }
+    systable_endscan(scan);
+    table_close(class_catalog, AccessShareLock);
+}
+
+std::uint64_t generation = 1;
+bool generation_callbacks_registered = false;
+
+void bump_generation(Datum, int, uint32) { generation++; }
+
+void register_generation_callbacks() {
+    CacheRegisterSyscacheCallback(RELOID, bump_generation, (Datum) 0);
+    CacheRegisterSyscacheCallback(NAMESPACEOID, bump_generation, (Datum) 0);
+}
+
 MemoryContext bound_scratch_context() {
     static MemoryContext context = nullptr;
     if (context == nullptr) {
@@ -186,19 +238,49 @@ std::vector<Oid> partition_children(Oid parent) {
     return children;
 }
 
-std::optional<core::PartitionFact> read_partition(Oid child) {
+namespace {
+
+// Per backend; entries are validated against the pg_class tuple on every
+// use, so a stale one is only ever a cache miss.
+std::unordered_map<Oid, DecodedBound> decoded_bounds;
+constexpr std::size_t kMaxDecodedBounds = 1'000'000;
+
+}  // namespace
+
+PartitionReader::PartitionReader() = default;
+
+const std::string &PartitionReader::quoted_namespace(Oid namespace_oid) {
+    auto found = quoted_namespaces_.find(namespace_oid);
+    if (found != quoted_namespaces_.end()) return found->second;
+    char *name = nullptr;
+    pg_call(namespace_name, namespace_oid, &name);
+    const char *quoted = nullptr;
+    pg_call(quote_name, static_cast<const char *>(name ? name : "?"), &quoted);
+    return quoted_namespaces_.emplace(namespace_oid, quoted).first->second;
+}
+
+std::optional<core::PartitionFact> PartitionReader::read(Oid child) {
+    auto cached = decoded_bounds.find(child);
     PartitionRow row;
     MemoryContext scratch = pg_call(bound_scratch_context);
-    pg_call(read_partition_row, child, scratch, &row);
-    if (!row.found) return std::nullopt;
-    char *name = nullptr;
-    pg_call(qualified_name, row.relnamespace, static_cast<const char *>(NameStr(row.relname)), &name);
+    pg_call(read_partition_row, child, scratch,
+            static_cast<const DecodedBound *>(cached == decoded_bounds.end() ? nullptr : &cached->second), &row);
+    if (!row.found) {
+        if (cached != decoded_bounds.end()) decoded_bounds.erase(cached);
+        return std::nullopt;
+    }
+    if (!row.bound_from_cache) {
+        if (decoded_bounds.size() >= kMaxDecodedBounds) decoded_bounds.clear();
+        decoded_bounds[child] = row.bound;
+    }
+    const char *quoted_relname = nullptr;
+    pg_call(quote_name, static_cast<const char *>(NameStr(row.relname)), &quoted_relname);
 
     core::PartitionFact fact;
-    fact.name = name;
-    fact.is_default = row.is_default;
-    if (row.has_start) fact.range_start = micros_from_timestamptz(row.start);
-    if (row.has_end) fact.range_end = micros_from_timestamptz(row.end);
+    fact.name = quoted_namespace(row.relnamespace) + "." + quoted_relname;
+    fact.is_default = row.bound.is_default;
+    if (row.bound.has_start) fact.range_start = micros_from_timestamptz(row.bound.start);
+    if (row.bound.has_end) fact.range_end = micros_from_timestamptz(row.bound.end);
     fact.estimated_rows = row.reltuples;
     fact.bytes = (static_cast<std::int64_t>(row.relpages) + row.toast_pages) * BLCKSZ;
     return fact;
@@ -217,6 +299,21 @@ std::vector<std::pair<Oid, std::int64_t>> partition_index_bytes(Oid parent) {
         }
     }
     return sizes;
+}
+
+int count_detached_tables(Oid namespace_oid, const std::string &prefix) {
+    int count = 0;
+    pg_call(scan_detached, namespace_oid, prefix.c_str(), &count);
+    return count;
+}
+
+std::uint64_t catalog_generation() {
+    if (!generation_callbacks_registered) {
+        pg_call(register_generation_callbacks);
+        generation_callbacks_registered = true;
+        generation++;
+    }
+    return generation;
 }
 
 std::optional<std::int64_t> count_rows_if_unlocked(Oid relation) {

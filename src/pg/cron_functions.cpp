@@ -20,7 +20,10 @@ Datum next_run_impl(FunctionCallInfo fcinfo) {
     core::CronSchedule schedule = parse_schedule_or_raise(string_from_text(PG_GETARG_DATUM(0)));
     core::Micros after = micros_from_timestamptz(PG_GETARG_TIMESTAMPTZ(1));
     PostgresZone zone = zone_named(string_from_text(PG_GETARG_DATUM(2)));
-    std::optional<core::Micros> next = core::next_run(schedule, after, zone);
+    // pg_cron's launcher walks UTC minutes and tests each one's wall-clock
+    // time in the zone, so that is the rule here too (see cron.h).
+    std::optional<core::Micros> next =
+        core::next_run(schedule, after, zone, core::CronClockRule::every_utc_minute);
     if (!next) PG_RETURN_NULL();
     PG_RETURN_TIMESTAMPTZ(timestamptz_from_micros(*next));
 }

@@ -28,8 +28,24 @@ core::Interval interval_of(const std::optional<Datum> &value) {
 
 struct ParentConfigRow {
     Oid oid;
+    Oid retention_namespace;  // where detached partitions are kept
+    std::string relname;
     core::ParentFact fact;
 };
+
+// What the catalogs say about one parent's partitions, remembered per
+// backend until pg_class or pg_namespace changes (catalog_generation) or the
+// session TimeZone does (it converts timestamp and date bounds). Locks and
+// rows in the default partition are never cached.
+struct CatalogPartitions {
+    std::uint64_t generation = 0;
+    pg_tz *zone = nullptr;
+    std::vector<Oid> oids;  // parallel to partitions
+    std::vector<core::PartitionFact> partitions;
+    int detached_tables = 0;
+};
+
+std::unordered_map<Oid, CatalogPartitions> catalog_partitions_cache;
 
 std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string &partman_schema) {
     // Only time-partitioned parents (control column of a time type); the
@@ -37,9 +53,7 @@ std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string
     std::string sql =
         "SELECT c.oid, format('%I.%I', n.nspname, c.relname), p.control, p.partition_interval::interval,"
         "       p.premake, p.retention::interval, p.retention_keep_table, p.infinite_time_partitions,"
-        "       (SELECT count(*)::int4 FROM pg_class d"
-        "         WHERE d.relnamespace = coalesce(rs.oid, n.oid) AND d.relkind = 'r' AND NOT d.relispartition"
-        "           AND d.relname >= (c.relname || '_p')::name AND d.relname < (c.relname || '_q')::name)"
+        "       coalesce(rs.oid, n.oid), c.relname::text"
         "  FROM " + quote_identifier_string(partman_schema) + ".part_config p"
         "  JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
         "  JOIN pg_class c ON c.relnamespace = n.oid"
@@ -58,26 +72,53 @@ std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string
         if (row.values[5]) parent.fact.retention = interval_of(row.values[5]);
         parent.fact.retention_keep_table = DatumGetBool(*row.values[6]);
         parent.fact.infinite_time_partitions = DatumGetBool(*row.values[7]);
-        parent.fact.detached_retention_tables = DatumGetInt32(*row.values[8]);
+        parent.retention_namespace = DatumGetObjectId(*row.values[8]);
+        parent.relname = spi_string(row.values[9]);
         return parent;
     });
 }
 
-void read_partitions(Oid parent, core::ParentFact &fact, const std::unordered_set<Oid> &locked) {
+CatalogPartitions read_catalog_partitions(const ParentConfigRow &parent, std::uint64_t generation) {
+    CatalogPartitions result;
+    result.generation = generation;
+    result.zone = session_timezone;
     std::unordered_map<Oid, std::int64_t> index_bytes;
-    for (const auto &[table, bytes] : partition_index_bytes(parent)) index_bytes[table] += bytes;
-
-    fact.default_rows = 0;
-    for (Oid child : partition_children(parent)) {
-        std::optional<core::PartitionFact> partition = read_partition(child);
+    for (const auto &[table, bytes] : partition_index_bytes(parent.oid)) index_bytes[table] += bytes;
+    PartitionReader reader;
+    for (Oid child : partition_children(parent.oid)) {
+        std::optional<core::PartitionFact> partition = reader.read(child);
         if (!partition) continue;  // dropped since pg_inherits was read
         partition->bytes += index_bytes[child];
-        partition->locked = locked.count(child) > 0;
-        if (partition->is_default) {
-            fact.default_rows = partition->locked ? std::nullopt : count_rows_if_unlocked(child);
-            if (!fact.default_rows) partition->locked = true;
+        result.oids.push_back(child);
+        result.partitions.push_back(std::move(*partition));
+    }
+    result.detached_tables = count_detached_tables(parent.retention_namespace, parent.relname + "_p");
+    return result;
+}
+
+const CatalogPartitions &catalog_partitions(const ParentConfigRow &parent) {
+    std::uint64_t generation = catalog_generation();
+    auto cached = catalog_partitions_cache.find(parent.oid);
+    if (cached != catalog_partitions_cache.end() && cached->second.generation == generation &&
+        cached->second.zone == session_timezone)
+        return cached->second;
+    CatalogPartitions fresh = read_catalog_partitions(parent, generation);
+    return catalog_partitions_cache[parent.oid] = std::move(fresh);
+}
+
+void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact,
+                     const std::unordered_set<Oid> &locked) {
+    const CatalogPartitions &catalog = catalog_partitions(parent);
+    fact.partitions = catalog.partitions;
+    fact.detached_retention_tables = catalog.detached_tables;
+    fact.default_rows = 0;
+    for (std::size_t i = 0; i < catalog.oids.size(); i++) {
+        core::PartitionFact &partition = fact.partitions[i];
+        partition.locked = locked.count(catalog.oids[i]) > 0;
+        if (partition.is_default) {
+            fact.default_rows = partition.locked ? std::nullopt : count_rows_if_unlocked(catalog.oids[i]);
+            if (!fact.default_rows) partition.locked = true;
         }
-        fact.partitions.push_back(std::move(*partition));
     }
 }
 
@@ -164,7 +205,7 @@ BackendFacts read_backend_facts() {
 
     std::unordered_set<Oid> locked = relations_locked_exclusively();
     for (ParentConfigRow &parent : parents) {
-        read_partitions(parent.oid, parent.fact, locked);
+        read_partitions(parent, parent.fact, locked);
         result.parent_oids.push_back(parent.oid);
         facts.parents.push_back(std::move(parent.fact));
     }
