@@ -101,21 +101,31 @@ AS $$
     SELECT pg_advisory_xact_lock(4242, 20)
 $$;
 
+-- Whether pg_cron's scheduler runs: it must be in shared_preload_libraries
+-- (a cron.* setting in postgresql.conf proves nothing: PostgreSQL keeps it as
+-- a placeholder even when the library is not loaded).
+CREATE FUNCTION fitbot_partman.cron_preloaded()
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT current_setting('shared_preload_libraries') ~ '(^|[\s,"])pg_cron([\s,"]|$)'
+$$;
+
 -- Where pg_cron can schedule our job from this database:
---   'here'       pg_cron is installed in this database
---   'installable' pg_cron is loaded and this is cron.database_name, but the
---                extension is not created yet
---   'elsewhere'  pg_cron runs jobs from another database (cron.database_name)
---   'not loaded' pg_cron is not in shared_preload_libraries
+--   'not loaded'  pg_cron is not in shared_preload_libraries: jobs never run
+--   'here'        pg_cron is installed in this database
+--   'installable' this is cron.database_name, but the extension is not created yet
+--   'elsewhere'   pg_cron runs jobs from another database (cron.database_name)
 CREATE FUNCTION fitbot_partman.cron_location()
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
+        WHEN NOT fitbot_partman.cron_preloaded() THEN 'not loaded'
         WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN 'here'
-        WHEN current_setting('cron.database_name', true) IS NULL THEN 'not loaded'
-        WHEN current_setting('cron.database_name', true) = current_database() THEN 'installable'
+        WHEN coalesce(current_setting('cron.database_name', true), 'postgres') = current_database() THEN 'installable'
         ELSE 'elsewhere'
     END
 $$;
@@ -176,6 +186,9 @@ DECLARE
     partman_parent text;
     existing record;
     changes text[] := '{}';
+    old_default regclass;
+    old_default_name name;
+    column_list text;
 BEGIN
     IF parent IS NULL OR control IS NULL OR partition_interval IS NULL OR premake IS NULL OR keep_table IS NULL THEN
         RAISE EXCEPTION 'parent, control, partition_interval, premake and keep_table must not be null'
@@ -253,11 +266,37 @@ BEGIN
         INTO existing USING partman_parent;
 
     IF existing IS NULL THEN
+        -- create_parent() creates <parent>_default unconditionally once it
+        -- has made any partition, and fails if that table exists (a table
+        -- registered before, torn down, and registered again). Set the
+        -- existing default partition aside for the call, then put it back or
+        -- move its rows through the parent; one transaction, nothing lost.
+        SELECT c.oid::regclass, c.relname INTO old_default, old_default_name
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT';
+        IF old_default IS NOT NULL THEN
+            EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', parent, old_default);
+            EXECUTE format('ALTER TABLE %s RENAME TO %I', old_default, left(old_default_name, 40) || '_set_aside');
+        END IF;
+
         EXECUTE format('SELECT %I.create_parent(p_parent_table := $1, p_control := $2, p_type := $3, p_interval := $4, p_premake := $5)', partman)
             USING partman_parent, control,
                   CASE WHEN fitbot_partman.partman_major_version() >= 5 THEN 'range' ELSE 'native' END,
                   partition_interval::text, premake;
         changes := ARRAY['registered'];
+
+        IF old_default IS NOT NULL THEN
+            IF EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                       WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT') THEN
+                SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO column_list
+                FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;
+                EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM %s', parent, column_list, column_list, old_default);
+                EXECUTE format('DROP TABLE %s', old_default);
+            ELSE
+                EXECUTE format('ALTER TABLE %s RENAME TO %I', old_default, old_default_name);
+                EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s DEFAULT', parent, old_default);
+            END IF;
+        END IF;
     ELSE
         IF existing.control <> control THEN
             RAISE EXCEPTION 'table % is already registered with control column "%"', parent, existing.control
@@ -709,7 +748,8 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     cron_where text := fitbot_partman.cron_location();
-    cron_database text := current_setting('cron.database_name', true);
+    cron_database text := CASE WHEN fitbot_partman.cron_preloaded()
+                               THEN coalesce(current_setting('cron.database_name', true), 'postgres') END;
     preload text := current_setting('shared_preload_libraries');
     job record;
     job_user text := current_user;
@@ -723,7 +763,7 @@ DECLARE
     registered bigint;
 BEGIN
     check_name := 'pg_cron preloaded';
-    ok := preload ~ '(^|[\s,"])pg_cron([\s,"]|$)';
+    ok := fitbot_partman.cron_preloaded();
     detail := format('shared_preload_libraries = %L', preload);
     hint := CASE WHEN ok THEN NULL ELSE format(
         'Run ALTER SYSTEM SET shared_preload_libraries = %L; ALTER SYSTEM SET cron.database_name = %L; then restart PostgreSQL. Until then pg_cron silently runs nothing.',

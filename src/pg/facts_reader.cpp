@@ -92,7 +92,10 @@ CatalogPartitions read_catalog_partitions(const ParentConfigRow &parent, std::ui
         result.oids.push_back(child);
         result.partitions.push_back(std::move(*partition));
     }
-    result.detached_tables = count_detached_tables(parent.retention_namespace, parent.relname + "_p");
+    // Only retention detaches partitions (and keeps them when
+    // retention_keep_table is true); without it there is nothing to find.
+    if (parent.fact.retention)
+        result.detached_tables = count_detached_tables(parent.retention_namespace, parent.relname + "_p");
     return result;
 }
 

@@ -1,0 +1,60 @@
+-- Least privilege: a monitoring role with nothing but pg_monitor reads
+-- health; it cannot change registrations or cron jobs through our functions.
+CREATE ROLE fitbot_monitor LOGIN IN ROLE pg_monitor;
+CREATE ROLE fitbot_app LOGIN;
+GRANT USAGE ON SCHEMA fitbot_partman TO fitbot_app;  -- even with schema access
+
+SET ROLE fitbot_monitor;
+SELECT parent, status FROM fitbot_partman.partition_health() WHERE parent = 'public.heart_rate_readings'::regclass;
+SELECT count(*) > 0 AS sees_partitions FROM fitbot_partman.partitions('public.heart_rate_readings');
+SELECT jobname, active FROM fitbot_partman.maintenance_status();
+SELECT code >= 0 AS answered FROM fitbot_partman.check();
+SELECT fitbot_partman.metrics() LIKE '%fitbot_partman_partitions{parent="public.heart_rate_readings"}%' AS metrics_visible;
+SELECT fitbot_partman.facts()::jsonb ? 'parents' AS facts_visible;
+\set VERBOSITY terse
+SELECT * FROM fitbot_partman.setup();
+SELECT fitbot_partman.register_table('public.heart_rate_readings', 'measured_at');
+SELECT fitbot_partman.schedule_maintenance();
+SELECT * FROM fitbot_partman.teardown('public.heart_rate_readings');
+SELECT fitbot_partman.rescue_default('public.heart_rate_readings');
+SELECT * FROM fitbot_partman.preflight();
+-- nor through pg_partman's or pg_cron's tables directly
+UPDATE part_config SET premake = 1;
+SELECT count(*) FROM cron.job;
+RESET ROLE;
+
+SET ROLE fitbot_app;
+SELECT * FROM fitbot_partman.setup();
+SELECT fitbot_partman.schedule_maintenance('* * * * *');
+SELECT * FROM fitbot_partman.teardown('public.heart_rate_readings');
+SELECT * FROM fitbot_partman.partition_health();
+SELECT fitbot_partman.next_run('0 2 20 * *', '2026-11-24 00:00+00') IS NOT NULL AS next_run_is_public;
+RESET ROLE;
+\set VERBOSITY default
+
+-- Nothing changed.
+SELECT premake FROM part_config WHERE parent_table = 'public.heart_rate_readings';
+SELECT schedule, active FROM cron.job;
+
+-- search_path tricks: a hostile schema first on the path, with functions and
+-- operators named like ours and pg_catalog's, changes nothing.
+CREATE SCHEMA hostile;
+CREATE FUNCTION hostile.now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT '1999-01-01'::timestamptz $$;
+CREATE FUNCTION hostile.format(text, text) RETURNS text LANGUAGE sql AS $$ SELECT 'DROP TABLE public.heart_rate_readings' $$;
+CREATE FUNCTION hostile.split_part(text, text, integer) RETURNS text LANGUAGE sql AS $$ SELECT 'hostile' $$;
+CREATE FUNCTION hostile.current_database() RETURNS name LANGUAGE sql AS $$ SELECT 'nope'::name $$;
+CREATE FUNCTION hostile.text_eq(text, text) RETURNS boolean LANGUAGE sql AS $$ SELECT false $$;
+CREATE OPERATOR hostile.= (LEFTARG = text, RIGHTARG = text, FUNCTION = hostile.text_eq);
+CREATE FUNCTION hostile.validate_schedule(text) RETURNS text LANGUAGE sql AS $$ SELECT '* * * * *' $$;
+CREATE TABLE hostile.part_config (parent_table text);
+SET search_path = hostile, public, pg_catalog;
+SELECT step, action FROM fitbot_partman.setup();
+SELECT parent, status FROM fitbot_partman.partition_health() WHERE parent = 'public.heart_rate_readings'::regclass;
+SELECT fitbot_partman.register_table('public.heart_rate_readings', 'measured_at');
+SHOW search_path;
+RESET search_path;
+SELECT schedule, command FROM cron.job;
+SELECT count(*) AS readings_table_intact FROM public.heart_rate_readings;
+DROP SCHEMA hostile CASCADE;
+REVOKE USAGE ON SCHEMA fitbot_partman FROM fitbot_app;
+DROP ROLE fitbot_monitor, fitbot_app;

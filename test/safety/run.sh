@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Data safety, end to end on real clusters:
+#  - readings inserted continuously by pgbench while maintenance runs again
+#    and again, creating future partitions and dropping expired ones: every
+#    acknowledged insert is there afterwards, none in the default partition,
+#    and only expired partitions went away;
+#  - a setup() that fails half way (pg_cron refusing) leaves every row;
+#  - without pg_cron in shared_preload_libraries setup() refuses with the fix;
+#  - pg_dump/pg_restore of a set-up database into a new cluster restores
+#    cleanly, keeps every row, and reads healthy.
+# Prints the figures the README's reliability section quotes.
+set -u
+cd "$(dirname "$0")/../.."
+source test/lib/cluster.sh
+source test/lib/suite.sh
+
+CLIENTS=${CLIENTS:-4}
+SECONDS_OF_LOAD=${SECONDS_OF_LOAD:-20}
+MAINTENANCE_ROUNDS=${MAINTENANCE_ROUNDS:-15}
+
+work=$(mktemp -d /tmp/fitbot-safety.XXXXXX)
+chmod 755 "$work"
+trap 'cluster_stop "$work/a"; cluster_stop "$work/b"; cluster_stop "$work/c"; rm -rf "$work"' EXIT
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+cluster_start "$work/a" fitbot >/dev/null || { not_ok "start cluster"; suite_result; exit 1; }
+sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;" -c "SELECT count(*) FROM fitbot_partman.setup();" >/dev/null
+
+# ---------------------------------------------------------------- inserts vs maintenance
+# Expired partitions (two years ago) that maintenance must drop, a future
+# one it must re-create, while pgbench inserts.
+sql <<'SQL'
+SET client_min_messages = warning;
+CREATE SEQUENCE reading_seq;
+CREATE TABLE expired_expected (name text);
+DO $$
+DECLARE m int;
+BEGIN
+    FOR m IN 24..27 LOOP
+        EXECUTE format('CREATE TABLE public.heart_rate_readings_p%s PARTITION OF public.heart_rate_readings FOR VALUES FROM (%L) TO (%L)',
+                       to_char(date_trunc('month', now()) - make_interval(months => m), 'YYYY_MM'),
+                       date_trunc('month', now()) - make_interval(months => m),
+                       date_trunc('month', now()) - make_interval(months => m - 1));
+        INSERT INTO expired_expected VALUES ('heart_rate_readings_p' || to_char(date_trunc('month', now()) - make_interval(months => m), 'YYYY_MM'));
+    END LOOP;
+END $$;
+SQL
+partitions_before=$(sql -c "SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.heart_rate_readings'::regclass")
+
+cat >"$work/insert.sql" <<'SQL'
+INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm)
+VALUES (:client_id, now() - interval '1 day' + nextval('reading_seq') * interval '1 millisecond', 40 + :client_id);
+SQL
+chmod 644 "$work/insert.sql"
+pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_OF_LOAD" -f "$work/insert.sql" >"$work/pgbench.log" 2>&1 &
+pgbench_pid=$!
+
+rounds=0
+maintenance_errors=0
+recreated=0
+newest_partition() {
+    sql -c "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'public.heart_rate_readings'::regclass AND NOT c.relname LIKE '%default'
+            ORDER BY c.relname DESC LIMIT 1"
+}
+while kill -0 "$pgbench_pid" 2>/dev/null && [ "$rounds" -lt "$MAINTENANCE_ROUNDS" ]; do
+    # Take away the newest future partition so each run has one to create
+    # (and, in the first run, expired ones to drop).
+    newest=$(newest_partition)
+    sql -c "DROP TABLE public.$newest" >/dev/null
+    if sql -c "CALL public.run_maintenance_proc();" >/dev/null 2>"$work/maintenance.err"; then
+        rounds=$((rounds + 1))
+        [ "$(sql -c "SELECT to_regclass('public.$newest') IS NOT NULL")" = t ] && recreated=$((recreated + 1))
+    else
+        maintenance_errors=$((maintenance_errors + 1))
+        cat "$work/maintenance.err"
+    fi
+    sleep 0.3
+done
+wait "$pgbench_pid"
+pgbench_status=$?
+cat "$work/pgbench.log" | grep -E "number of (transactions actually processed|failed)|tps"
+acknowledged=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work/pgbench.log")
+present=$(sql -c "SELECT count(*) FROM public.heart_rate_readings")
+in_default=$(sql -c "SELECT count(*) FROM public.heart_rate_readings_default")
+partitions_after=$(sql -c "SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.heart_rate_readings'::regclass")
+gone=$(comm -23 <(tr ' ' '\n' <<<"$partitions_before" | sort) <(tr ' ' '\n' <<<"$partitions_after" | sort) | tr '\n' ' ')
+expected_gone=$(sql -c "SELECT string_agg(name, ' ' ORDER BY name) FROM expired_expected")
+echo "inserts acknowledged: ${acknowledged:-?}, present afterwards: $present, in default: $in_default"
+echo "maintenance runs completed under load: $rounds (errors: $maintenance_errors)"
+echo "partitions dropped: ${gone:-none}"
+check "pgbench ran without errors" test "$pgbench_status" -eq 0
+check "maintenance ran repeatedly under concurrent inserts" test "$rounds" -ge 3 -a "$maintenance_errors" -eq 0
+check "every acknowledged insert is present (${acknowledged:-?} = $present)" test "${acknowledged:-x}" = "$present"
+check "no insert landed in the default partition" test "$in_default" -eq 0
+check "only the expired partitions went away" test "$(echo $gone)" = "$(echo $expected_gone)"
+check "every run re-created the future partition taken away ($recreated of $rounds)" test "$recreated" -eq "$rounds"
+check "the table reads healthy afterwards" \
+    test "$(sql -c "SELECT status FROM fitbot_partman.partition_health() WHERE parent = 'public.heart_rate_readings'::regclass")" = ok
+echo "# figures: acknowledged=${acknowledged:-0} lost=$(( ${acknowledged:-0} - present )) maintenance_rounds=$rounds"
+
+# ---------------------------------------------------------------- failed setup keeps rows
+rows_before=$(sql -c "SELECT count(*) FROM public.heart_rate_readings")
+sql -c "SELECT count(*) FROM fitbot_partman.teardown()" >/dev/null
+sql <<'SQL'
+CREATE FUNCTION public.refuse_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'pg_cron refuses new jobs (fault injected by the test)'; END $$;
+CREATE TRIGGER refuse_jobs BEFORE INSERT ON cron.job FOR EACH ROW EXECUTE FUNCTION public.refuse_jobs();
+SQL
+if sql -c "SELECT * FROM fitbot_partman.setup()" >/dev/null 2>"$work/setup.err"; then
+    not_ok "setup() fails when pg_cron refuses the job"
+else
+    check "setup() fails when pg_cron refuses the job" grep -q "ERROR:  pg_cron refuses new jobs" "$work/setup.err"
+fi
+check "the failed setup() left every row ($rows_before)" \
+    test "$(sql -c "SELECT count(*) FROM public.heart_rate_readings")" = "$rows_before"
+check "the failed setup() left no half registration" \
+    test "$(sql -c "SELECT count(*) FROM part_config")" = 0
+sql -c "DROP TRIGGER refuse_jobs ON cron.job; DROP FUNCTION public.refuse_jobs();" >/dev/null
+check "setup() succeeds once pg_cron accepts jobs again" sql -c "SELECT count(*) FROM fitbot_partman.setup()" -o /dev/null
+
+# ---------------------------------------------------------------- pg_dump / pg_restore
+sql -c "ANALYZE" >/dev/null
+checksum_a=$(sql -c "SELECT count(*) || ':' || md5(string_agg(format('%s|%s|%s', user_id, measured_at, bpm), ',' ORDER BY user_id, measured_at)) FROM public.heart_rate_readings")
+pg_dump -Fc -f "$work/fitbot.dump" fitbot
+chmod 644 "$work/fitbot.dump"
+source_port=$PGPORT source_host=$PGHOST
+cluster_start "$work/b" fitbot >/dev/null
+if pg_restore -d fitbot --exit-on-error "$work/fitbot.dump" 2>"$work/restore.err"; then
+    ok "pg_restore into a new cluster: no error"
+else
+    not_ok "pg_restore into a new cluster: $(head -3 "$work/restore.err")"
+fi
+checksum_b=$(sql -c "SELECT count(*) || ':' || md5(string_agg(format('%s|%s|%s', user_id, measured_at, bpm), ',' ORDER BY user_id, measured_at)) FROM public.heart_rate_readings")
+check "restored database keeps every row ($checksum_a)" test "$checksum_a" = "$checksum_b"
+check "restored database reads healthy" \
+    test "$(sql -c "SELECT status FROM fitbot_partman.partition_health() WHERE parent = 'public.heart_rate_readings'::regclass")" = ok
+check "restored database keeps its maintenance job" \
+    test "$(sql -c "SELECT count(*) FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly' AND active")" = 1
+check "setup() on the restored database changes nothing" \
+    test "$(sql -c "SELECT string_agg(action, ',') FROM fitbot_partman.setup()")" = "unchanged,unchanged,unchanged"
+cluster_stop "$work/b"
+
+# ---------------------------------------------------------------- pg_cron not loaded
+mkdir -p "$work/c"
+chown postgres: "$work/c"
+cluster_start "$work/c" fitbot >/dev/null
+sed -i "s/^shared_preload_libraries = 'pg_cron'/shared_preload_libraries = ''/" "$work/c/data/postgresql.conf"
+cluster_restart "$work/c" >/dev/null
+sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;" >/dev/null
+if sql -c "SELECT * FROM fitbot_partman.setup()" >/dev/null 2>"$work/nocron.err"; then
+    not_ok "setup() refuses when pg_cron is not loaded"
+else
+    check "setup() refuses when pg_cron is not loaded, with the exact fix as hint" \
+        grep -q "HINT:  Run ALTER SYSTEM SET shared_preload_libraries = 'pg_cron'" "$work/nocron.err"
+fi
+check "... and changes nothing" test "$(sql -c "SELECT to_regclass('public.heart_rate_readings') IS NULL")" = t
+check "preflight says so" \
+    test "$(sql -c "SELECT ok FROM fitbot_partman.preflight() WHERE check_name = 'pg_cron preloaded'")" = f
+
+suite_result
