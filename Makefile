@@ -74,8 +74,32 @@ install-companion: $(COMPANION)
 unit-test: $(UNIT_TESTS)
 	$(UNIT_TESTS)
 
+# The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
+# (any report fails the run).
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANITIZED_BUILD = $(BUILD)/sanitized
+SANITIZED_UNIT_TESTS = $(SANITIZED_BUILD)/unit-tests
+SANITIZED_OBJS = $(patsubst $(BUILD)/%,$(SANITIZED_BUILD)/%,$(UNIT_OBJS) $(CORE_APP_OBJS) $(COMPANION_TESTABLE_OBJS))
+
+$(SANITIZED_BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(APP_CXX) $(APP_CXXFLAGS) $(SANITIZE_FLAGS) -c -o $@ $<
+
+$(SANITIZED_BUILD)/companion/%.o: src/companion/%.cpp $(wildcard src/core/*.h src/companion/*.h)
+	@mkdir -p $(dir $@)
+	$(APP_CXX) $(APP_CXXFLAGS) $(SANITIZE_FLAGS) -c -o $@ $<
+
+$(SANITIZED_BUILD)/unit/%.o: test/unit/%.cpp $(wildcard src/core/*.h src/companion/*.h)
+	@mkdir -p $(dir $@)
+	$(APP_CXX) $(APP_CXXFLAGS) $(SANITIZE_FLAGS) -c -o $@ $<
+
+$(SANITIZED_UNIT_TESTS): $(SANITIZED_OBJS)
+	$(APP_CXX) $(SANITIZE_FLAGS) -o $@ $^ -lgtest -lgtest_main $(COMPANION_LIBS)
+
+sanitized-unit-tests: $(SANITIZED_UNIT_TESTS)
+
 clean: clean-build
 clean-build:
 	rm -rf $(BUILD)
 
-.PHONY: install-companion unit-test clean-build
+.PHONY: install-companion unit-test sanitized-unit-tests clean-build

@@ -1,15 +1,35 @@
 #!/usr/bin/env bash
-# GoogleTest suite of the pure core and the companion's pure parts.
+# GoogleTest suite of the pure core and the companion's pure parts, built
+# twice: plain, and under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -u
 cd "$(dirname "$0")/.."
-output=$(mktemp)
-build/unit-tests --gtest_color=no 2>&1 | tee "$output"
-status=${PIPESTATUS[0]}
-passed=$(grep -c '^\[       OK \]' "$output")
-failed=$(grep -c '^\[  FAILED  \] [A-Za-z]' "$output" || true)
-# gtest lists each failed test twice (when it fails and in the summary).
-failed=$((failed / 2))
-[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-rm -f "$output"
-echo "# suite-result: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+source test/lib/suite.sh
+
+# run_gtest LABEL BINARY: one ok/not ok line per test case.
+run_gtest() {
+    local label=$1 binary=$2 output status
+    output=$(mktemp)
+    "$binary" --gtest_color=no >"$output" 2>&1
+    status=$?
+    while IFS= read -r line; do
+        case "$line" in
+            "[       OK ] "*) ok "$label: $(echo "${line#\[       OK \] }" | sed 's/ (.*//')" ;;
+            "[  FAILED  ] "*" ms)") not_ok "$label: $(echo "${line#\[  FAILED  \] }" | sed 's/ (.*//')" ;;
+        esac
+    done <"$output"
+    if [ "$status" -ne 0 ]; then
+        grep -E "Failure|ERROR: AddressSanitizer|runtime error|LeakSanitizer" -A5 "$output" | head -60
+        grep -q '^\[  FAILED  \].* ms)$' "$output" || not_ok "$label: exited $status (sanitizer report or crash)"
+    fi
+    rm -f "$output"
+}
+
+run_gtest unit build/unit-tests
+if make -s sanitized-unit-tests >build/logs/sanitized-build.log 2>&1; then
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_gtest "asan+ubsan" build/sanitized/unit-tests
+else
+    tail -20 build/logs/sanitized-build.log
+    not_ok "build the unit tests with -fsanitize=address,undefined"
+fi
+suite_result
