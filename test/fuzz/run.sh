@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target for pg_cron schedules (fuzz_cron.cpp) with
+# Builds the libFuzzer targets for pg_cron schedules (fuzz_cron.cpp) and
+# partition bound text (fuzz_bound.cpp) with
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs it for a bounded
-# time.
+# time each.
 #
 #   test/fuzz/run.sh [SECONDS]      default 20
 #
@@ -18,7 +19,7 @@ esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 build="$root/build/fuzz"
-mkdir -p "$build/corpus"
+mkdir -p "$build"
 
 finish() {
     local passed="$1" failed="$2"
@@ -49,36 +50,49 @@ if ! can_build_fuzzers; then
     fi
 fi
 
-echo "building $build/fuzz_cron"
-if ! clang++ -std=c++17 -O1 -g -fno-omit-frame-pointer \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$root/src" \
-    "$here/fuzz_cron.cpp" "$root/src/core/cron.cpp" "$root/src/core/zone.cpp" "$root/src/core/time_types.cpp" \
-    -o "$build/fuzz_cron"; then
-    echo "build failed" >&2
-    finish 0 1
-fi
+passed=0
+failed=0
 
-# The checked-in seeds stay untouched: libFuzzer writes new inputs into the
-# first corpus directory, which lives under build/.
-log="$build/fuzz_cron.log"
-echo "fuzzing for ${seconds}s (log: $log)"
-UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$build/fuzz_cron" "$build/corpus" "$here/corpus" \
-    -dict="$here/cron.dict" -max_len=300 -max_total_time="$seconds" -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$build/" >"$log" 2>&1
-status=$?
+# fuzz TARGET SEED_CORPUS DICT SOURCES...: builds test/fuzz/TARGET.cpp with
+# the given core sources and runs it for $seconds.
+fuzz() {
+    local target=$1 seeds=$2 dict=$3; shift 3
+    local sources=() source
+    for source in "$@"; do sources+=("$root/src/core/$source"); done
+    echo "building $build/$target"
+    if ! clang++ -std=c++17 -O1 -g -fno-omit-frame-pointer \
+        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+        -I"$root/src" "$here/$target.cpp" "${sources[@]}" -o "$build/$target"; then
+        echo "build of $target failed" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    # The checked-in seeds stay untouched: libFuzzer writes new inputs into
+    # the first corpus directory, which lives under build/.
+    mkdir -p "$build/corpus-$target"
+    local log="$build/$target.log" dict_option=()
+    [ -n "$dict" ] && dict_option=(-dict="$here/$dict")
+    echo "fuzzing $target for ${seconds}s (log: $log)"
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        "$build/$target" "$build/corpus-$target" "$here/$seeds" "${dict_option[@]}" \
+        -max_len=300 -max_total_time="$seconds" -timeout=10 \
+        -print_final_stats=1 -artifact_prefix="$build/$target-" >"$log" 2>&1
+    local status=$?
+    local executions
+    executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
+    [ -z "$executions" ] && executions="$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)"
+    echo "$target executions: ${executions:-unknown} in ${seconds}s"
+    if [ "$status" -ne 0 ]; then
+        echo "not ok - $target found a crash, leak or UB (exit status $status); the end of its log:"
+        tail -n 40 "$log"
+        ls "$build/$target"-* 2>/dev/null | sed 's/^/reproducer: /'
+        failed=$((failed + 1))
+    else
+        echo "ok - $target: no crash, leak or undefined behaviour"
+        passed=$((passed + 1))
+    fi
+}
 
-executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
-if [ -z "$executions" ]; then
-    executions="$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)"
-fi
-echo "executions: ${executions:-unknown}"
-
-if [ "$status" -ne 0 ]; then
-    echo "fuzz_cron failed (exit status $status); the end of its log:"
-    tail -n 40 "$log"
-    ls "$build"/crash-* "$build"/leak-* "$build"/timeout-* 2>/dev/null | sed 's/^/reproducer: /'
-    finish 0 1
-fi
-finish 1 0
+fuzz fuzz_cron corpus cron.dict cron.cpp zone.cpp time_types.cpp
+fuzz fuzz_bound bound_corpus "" bound_text.cpp zone.cpp time_types.cpp
+finish "$passed" "$failed"
