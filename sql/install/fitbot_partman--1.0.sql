@@ -566,9 +566,9 @@ BEGIN
             action := 'kept';
             detail := format('%s has rows, so it was left in place', template_table);
         ELSE
+            detail := format('empty pg_partman template table %s', template_table);
             EXECUTE format('DROP TABLE %s', template_table);
             action := 'dropped';
-            detail := format('empty pg_partman template table %s', template_table);
         END IF;
         RETURN NEXT;
     END IF;
