@@ -34,17 +34,6 @@ struct Item {
     std::string text;
 };
 
-// Rank for ordering items, most severe first (the same order as worst()).
-int rank(Status status) {
-    switch (status) {
-        case Status::ok: return 0;
-        case Status::unknown: return 1;
-        case Status::warning: return 2;
-        case Status::critical: return 3;
-    }
-    return 1;
-}
-
 std::string upper_status(Status status) {
     std::string name = status_name(status);
     for (char &c : name) c = static_cast<char>(c - ('a' <= c && c <= 'z' ? 'a' - 'A' : 0));
@@ -200,7 +189,7 @@ CheckResult summarize(const HealthReport &report) {
     }
     add_findings(report.maintenance.findings);
     std::stable_sort(items.begin(), items.end(),
-                     [](const Item &a, const Item &b) { return rank(a.status) > rank(b.status); });
+                     [](const Item &a, const Item &b) { return severity(a.status) > severity(b.status); });
 
     if (informational) {
         std::string healthy = text::count_of(static_cast<std::int64_t>(report.parents.size()), "table") +

@@ -17,7 +17,6 @@ const char *status_name(Status status) {
     return "unknown";
 }
 
-namespace {
 // critical > warning > unknown > ok: a known problem outranks "could not
 // tell", and "could not tell" must never read as healthy.
 int severity(Status status) {
@@ -29,7 +28,6 @@ int severity(Status status) {
     }
     return 1;
 }
-}  // namespace
 
 Status worst(Status a, Status b) { return severity(b) > severity(a) ? b : a; }
 

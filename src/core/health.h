@@ -20,6 +20,7 @@ const char *status_name(Status status);  // "ok", "warning", "critical", "unknow
 // warning because a known problem is more actionable than a missing answer,
 // and above ok because a missing answer must not read as healthy.
 Status worst(Status a, Status b);
+int severity(Status status);             // 0 ok, 1 unknown, 2 warning, 3 critical: worst()'s order
 
 // One finding of a rule. `reason` is the full sentence (also appended to the
 // report's `reasons`); `brief` is a short phrase for one-line check output,
