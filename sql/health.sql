@@ -4,7 +4,7 @@ CREATE FUNCTION pg_temp.masked(reasons text[]) RETURNS text[] LANGUAGE sql AS $$
     SELECT array_agg(regexp_replace(regexp_replace(regexp_replace(r,
                '\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?( UTC)?', '<date>', 'g'),
                '\d+ (days?|hours?)', '<n> \1', 'g'),
-               '_p\d{4}_\d{2}', '_p<month>', 'g') ORDER BY ord)
+               '_p\d{4}_?\d{2}(\d{2})?\M', '_p<month>', 'g') ORDER BY ord)
     FROM unnest(reasons) WITH ORDINALITY AS u(r, ord)
 $$;
 CREATE FUNCTION pg_temp.health(t regclass)
@@ -13,10 +13,12 @@ LANGUAGE sql AS $$
     SELECT partitions, future_partitions, expired_partitions, gaps, default_rows, status, pg_temp.masked(reasons)
     FROM fitbot_partman.partition_health() WHERE parent = t
 $$;
--- Drops the monthly partition of t that starts `months` months from the current month.
+-- Drops the monthly partition of t that starts `months` months from the
+-- current month (found by its range: pg_partman 4.x and 5.x name them differently).
 CREATE FUNCTION pg_temp.drop_partition(t regclass, months int) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format('DROP TABLE %s', t::text || '_p' || to_char(date_trunc('month', now()) + make_interval(months => months), 'YYYY_MM'));
+    EXECUTE format('DROP TABLE %s', (SELECT partition_name FROM fitbot_partman.partitions(t)
+                                     WHERE range_start = date_trunc('month', now()) + make_interval(months => months)));
 END
 $$;
 
