@@ -1,0 +1,166 @@
+#include "facts_json.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace fitbot::core {
+
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+json optional_value(const std::optional<T> &value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+template <typename T>
+std::optional<T> optional_from(const json &object, const char *key) {
+    const json &value = object.at(key);
+    if (value.is_null()) return std::nullopt;
+    return value.get<T>();
+}
+
+json interval_json(const Interval &interval) {
+    return json{{"months", interval.months}, {"days", interval.days}, {"micros", interval.micros}};
+}
+
+Interval interval_from(const json &object) {
+    return Interval{object.at("months").get<std::int32_t>(), object.at("days").get<std::int32_t>(),
+                    object.at("micros").get<std::int64_t>()};
+}
+
+json partition_json(const PartitionFact &partition) {
+    return json{{"name", partition.name},
+                {"is_default", partition.is_default},
+                {"range_start", optional_value(partition.range_start)},
+                {"range_end", optional_value(partition.range_end)},
+                {"estimated_rows", partition.estimated_rows},
+                {"bytes", partition.bytes},
+                {"locked", partition.locked}};
+}
+
+PartitionFact partition_from(const json &object) {
+    PartitionFact partition;
+    partition.name = object.at("name").get<std::string>();
+    partition.is_default = object.at("is_default").get<bool>();
+    partition.range_start = optional_from<Micros>(object, "range_start");
+    partition.range_end = optional_from<Micros>(object, "range_end");
+    partition.estimated_rows = object.at("estimated_rows").get<double>();
+    partition.bytes = object.at("bytes").get<std::int64_t>();
+    partition.locked = object.at("locked").get<bool>();
+    return partition;
+}
+
+json parent_json(const ParentFact &parent) {
+    json partitions = json::array();
+    for (const PartitionFact &partition : parent.partitions) partitions.push_back(partition_json(partition));
+    return json{{"parent", parent.parent},
+                {"control", parent.control},
+                {"partition_interval", interval_json(parent.partition_interval)},
+                {"premake", parent.premake},
+                {"retention", parent.retention ? interval_json(*parent.retention) : json(nullptr)},
+                {"retention_keep_table", parent.retention_keep_table},
+                {"infinite_time_partitions", parent.infinite_time_partitions},
+                {"partitions", partitions},
+                {"default_rows", optional_value(parent.default_rows)},
+                {"detached_retention_tables", parent.detached_retention_tables}};
+}
+
+ParentFact parent_from(const json &object) {
+    ParentFact parent;
+    parent.parent = object.at("parent").get<std::string>();
+    parent.control = object.at("control").get<std::string>();
+    parent.partition_interval = interval_from(object.at("partition_interval"));
+    parent.premake = object.at("premake").get<int>();
+    if (!object.at("retention").is_null()) parent.retention = interval_from(object.at("retention"));
+    parent.retention_keep_table = object.at("retention_keep_table").get<bool>();
+    parent.infinite_time_partitions = object.at("infinite_time_partitions").get<bool>();
+    for (const json &partition : object.at("partitions")) parent.partitions.push_back(partition_from(partition));
+    parent.default_rows = optional_from<std::int64_t>(object, "default_rows");
+    parent.detached_retention_tables = object.at("detached_retention_tables").get<int>();
+    return parent;
+}
+
+json job_json(const CronJobFact &job) {
+    return json{{"jobid", job.jobid},       {"jobname", job.jobname},   {"schedule", job.schedule},
+                {"command", job.command},   {"database", job.database}, {"username", job.username},
+                {"active", job.active},     {"known_since", optional_value(job.known_since)}};
+}
+
+CronJobFact job_from(const json &object) {
+    CronJobFact job;
+    job.jobid = object.at("jobid").get<std::int64_t>();
+    job.jobname = object.at("jobname").get<std::string>();
+    job.schedule = object.at("schedule").get<std::string>();
+    job.command = object.at("command").get<std::string>();
+    job.database = object.at("database").get<std::string>();
+    job.username = object.at("username").get<std::string>();
+    job.active = object.at("active").get<bool>();
+    job.known_since = optional_from<Micros>(object, "known_since");
+    return job;
+}
+
+json run_json(const CronRunFact &run) {
+    return json{{"jobid", run.jobid},
+                {"status", run.status},
+                {"return_message", run.return_message},
+                {"start_time", optional_value(run.start_time)},
+                {"end_time", optional_value(run.end_time)}};
+}
+
+CronRunFact run_from(const json &object) {
+    CronRunFact run;
+    run.jobid = object.at("jobid").get<std::int64_t>();
+    run.status = object.at("status").get<std::string>();
+    run.return_message = object.at("return_message").get<std::string>();
+    run.start_time = optional_from<Micros>(object, "start_time");
+    run.end_time = optional_from<Micros>(object, "end_time");
+    return run;
+}
+
+}  // namespace
+
+std::string facts_to_json(const DatabaseFacts &facts) {
+    json parents = json::array();
+    for (const ParentFact &parent : facts.parents) parents.push_back(parent_json(parent));
+    json jobs = json::array();
+    for (const CronJobFact &job : facts.maintenance.jobs) jobs.push_back(job_json(job));
+    json runs = json::array();
+    for (const CronRunFact &run : facts.maintenance.runs) runs.push_back(run_json(run));
+    json document{{"now", facts.now},
+                  {"session_timezone", facts.session_timezone},
+                  {"partman_schema", facts.partman_schema},
+                  {"partman_version", facts.partman_version},
+                  {"parents", parents},
+                  {"maintenance",
+                   {{"cron_installed", facts.maintenance.cron_installed},
+                    {"cron_timezone", facts.maintenance.cron_timezone},
+                    {"jobs", jobs},
+                    {"runs", runs}}}};
+    // Invalid UTF-8 in a name is replaced rather than thrown on: facts are
+    // for reading, and a table name must not make them unreadable.
+    return document.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+DatabaseFacts facts_from_json(const std::string &text) {
+    try {
+        json document = json::parse(text);
+        DatabaseFacts facts;
+        facts.now = document.at("now").get<Micros>();
+        facts.session_timezone = document.at("session_timezone").get<std::string>();
+        facts.partman_schema = document.at("partman_schema").get<std::string>();
+        facts.partman_version = document.at("partman_version").get<std::string>();
+        for (const json &parent : document.at("parents")) facts.parents.push_back(parent_from(parent));
+        const json &maintenance = document.at("maintenance");
+        facts.maintenance.cron_installed = maintenance.at("cron_installed").get<bool>();
+        facts.maintenance.cron_timezone = maintenance.at("cron_timezone").get<std::string>();
+        for (const json &job : maintenance.at("jobs")) facts.maintenance.jobs.push_back(job_from(job));
+        for (const json &run : maintenance.at("runs")) facts.maintenance.runs.push_back(run_from(run));
+        return facts;
+    } catch (const json::exception &error) {
+        throw std::invalid_argument(std::string("malformed facts JSON: ") + error.what());
+    }
+}
+
+}  // namespace fitbot::core
