@@ -38,7 +38,7 @@ APP_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Isrc
 CORE_APP_OBJS = $(patsubst src/core/%.cpp,$(BUILD)/core/%.o,$(CORE_SOURCES))
 COMPANION_SOURCES = $(sort $(wildcard src/companion/*.cpp))
 COMPANION_OBJS = $(patsubst src/companion/%.cpp,$(BUILD)/companion/%.o,$(COMPANION_SOURCES))
-COMPANION_LIBS = -lpqxx -lpq -lfmt -ldate-tz -lpthread
+COMPANION_LIBS = -lpqxx -lpq -lcpp-httplib -lfmt -ldate-tz -lpthread
 UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
 UNIT_OBJS = $(patsubst test/unit/%.cpp,$(BUILD)/unit/%.o,$(UNIT_SOURCES))
 # The companion's pieces that do no I/O of their own are unit-tested too.

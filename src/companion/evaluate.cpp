@@ -1,0 +1,29 @@
+#include "evaluate.h"
+
+#include "facts_source.h"
+#include "system_zone.h"
+
+namespace fitbot::companion {
+
+namespace {
+// The companion's own version, reported in fitbot_partman_info (the
+// extension reports its version the same way).
+constexpr const char *kExtensionVersion = "1.0";
+}  // namespace
+
+Evaluation evaluate(core::DatabaseFacts facts, Mode mode) {
+    Evaluation evaluation;
+    auto cron_zone = load_system_zone(facts.maintenance.cron_timezone);
+    auto session_zone = load_system_zone(facts.session_timezone);
+    evaluation.report = core::judge(facts, *cron_zone, *session_zone);
+    evaluation.info = core::ExpositionInfo{mode == Mode::extension ? kExtensionVersion : "", facts.partman_version,
+                                           facts.partman_schema, mode_name(mode)};
+    evaluation.facts = std::move(facts);
+    return evaluation;
+}
+
+Evaluation read_and_evaluate(pqxx::connection &connection, Mode mode) {
+    return evaluate(read_facts(connection, mode), mode);
+}
+
+}  // namespace fitbot::companion

@@ -1,0 +1,25 @@
+// Facts -> verdicts with the core, in the zones the database itself uses.
+#pragma once
+
+#include <string>
+
+#include "core/exposition.h"
+#include "core/health.h"
+#include "database.h"
+
+namespace fitbot::companion {
+
+struct Evaluation {
+    core::DatabaseFacts facts;
+    core::HealthReport report;
+    core::ExpositionInfo info;
+};
+
+// Judges the facts: schedules in pg_cron's zone, calendar arithmetic in the
+// database session's TimeZone (both loaded from the system tz database).
+Evaluation evaluate(core::DatabaseFacts facts, Mode mode);
+
+// Reads and judges in one go.
+Evaluation read_and_evaluate(pqxx::connection &connection, Mode mode);
+
+}  // namespace fitbot::companion

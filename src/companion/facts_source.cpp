@@ -1,0 +1,238 @@
+#include "facts_source.h"
+
+#include <map>
+#include <set>
+
+#include "core/bound_text.h"
+#include "core/facts_json.h"
+#include "system_zone.h"
+
+namespace fitbot::companion {
+
+namespace {
+
+// How many recent runs per job the rules see; the extension reads as many.
+constexpr int kRunsPerJob = 20;
+
+// An interval column as months, days and micros, the way PostgreSQL stores it.
+std::string interval_parts(const std::string &expression) {
+    return "(extract(year FROM " + expression + ") * 12 + extract(month FROM " + expression + "))::int4, " +
+           "extract(day FROM " + expression + ")::int4, " + "(extract(hour FROM " + expression +
+           ") * 3600000000 + extract(minute FROM " + expression + ") * 60000000 + extract(microseconds FROM " +
+           expression + "))::int8";
+}
+
+core::Interval interval_at(const pqxx::row &row, int first) {
+    return core::Interval{row[first].as<std::int32_t>(), row[first + 1].as<std::int32_t>(),
+                          row[first + 2].as<std::int64_t>()};
+}
+
+std::optional<core::Micros> optional_micros(const pqxx::field &field) {
+    if (field.is_null()) return std::nullopt;
+    return field.as<core::Micros>();
+}
+
+struct Parent {
+    std::string oid;
+    core::ParentFact fact;
+};
+
+std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string &partman_schema) {
+    const std::string sql =
+        "SELECT c.oid::text, format('%I.%I', n.nspname, c.relname), p.control, " +
+        interval_parts("iv.partition_interval") + ", p.premake, iv.retention IS NOT NULL, " +
+        interval_parts("coalesce(iv.retention, interval '0')") +
+        ", p.retention_keep_table, p.infinite_time_partitions,"
+        "  CASE WHEN iv.retention IS NULL THEN 0 ELSE"
+        "    (SELECT count(*)::int4 FROM pg_catalog.pg_class d"
+        "      WHERE d.relnamespace = coalesce(rs.oid, n.oid) AND d.relkind = 'r' AND NOT d.relispartition"
+        "        AND starts_with(d.relname::text, c.relname || '_p')) END"
+        "  FROM " + txn.quote_name(partman_schema) + ".part_config p"
+        "  JOIN pg_catalog.pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
+        "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid"
+        "                           AND c.relname = substr(p.parent_table, length(n.nspname) + 2)"
+        "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = p.control AND NOT a.attisdropped"
+        "  LEFT JOIN pg_catalog.pg_namespace rs ON rs.nspname = p.retention_schema"
+        "  CROSS JOIN LATERAL (SELECT p.partition_interval::interval AS partition_interval,"
+        "                             p.retention::interval AS retention) iv"
+        " WHERE a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)"
+        " ORDER BY 2";
+    std::vector<Parent> parents;
+    for (const pqxx::row &row : txn.exec(sql)) {
+        Parent parent;
+        parent.oid = row[0].as<std::string>();
+        parent.fact.parent = row[1].as<std::string>();
+        parent.fact.control = row[2].as<std::string>();
+        parent.fact.partition_interval = interval_at(row, 3);
+        parent.fact.premake = row[6].as<int>();
+        if (row[7].as<bool>()) parent.fact.retention = interval_at(row, 8);
+        parent.fact.retention_keep_table = row[11].as<bool>();
+        parent.fact.infinite_time_partitions = row[12].as<bool>();
+        parent.fact.detached_retention_tables = row[13].as<int>();
+        parents.push_back(std::move(parent));
+    }
+    return parents;
+}
+
+// Relations other sessions hold ACCESS EXCLUSIVE on, as the extension sees them.
+std::set<std::string> exclusively_locked(pqxx::transaction_base &txn) {
+    std::set<std::string> locked;
+    for (const pqxx::row &row : txn.exec(
+             "SELECT relation::text FROM pg_catalog.pg_locks"
+             " WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock' AND granted"
+             "   AND pid <> pg_backend_pid()"
+             "   AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())")) {
+        locked.insert(row[0].as<std::string>());
+    }
+    return locked;
+}
+
+// Rows in a default partition, if its lock can be had at once (NOWAIT).
+std::optional<std::int64_t> count_if_unlocked(pqxx::dbtransaction &txn, const std::string &qualified_name) {
+    try {
+        pqxx::subtransaction attempt(txn, "count_default");
+        attempt.exec("LOCK TABLE " + qualified_name + " IN ACCESS SHARE MODE NOWAIT");
+        std::int64_t rows = attempt.exec("SELECT count(*) FROM " + qualified_name)[0][0].as<std::int64_t>();
+        attempt.commit();
+        return rows;
+    } catch (const pqxx::sql_error &error) {
+        if (error.sqlstate() == "55P03") return std::nullopt;  // lock_not_available
+        throw;
+    }
+}
+
+void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, const core::ZoneRules &session_zone) {
+    if (parents.empty()) return;
+    std::string oid_list;
+    std::map<std::string, core::ParentFact *> by_oid;
+    for (Parent &parent : parents) {
+        oid_list += (oid_list.empty() ? "" : ",") + parent.oid;
+        by_oid[parent.oid] = &parent.fact;
+        parent.fact.default_rows = 0;
+    }
+    const std::set<std::string> locked = exclusively_locked(txn);
+    // Bytes as the extension counts them: heap, TOAST, and the partition's
+    // indexes that are partitions of the parent's partitioned indexes.
+    const std::string sql =
+        "SELECT i.inhparent::text, c.oid::text, format('%I.%I', cn.nspname, c.relname),"
+        "       pg_catalog.pg_get_expr(c.relpartbound, c.oid), c.reltuples::float8,"
+        "       (c.relpages::int8 + coalesce(t.relpages, 0)"
+        "        + coalesce((SELECT sum(ic.relpages) FROM pg_catalog.pg_inherits ih"
+        "                      JOIN pg_catalog.pg_index pix ON pix.indexrelid = ih.inhrelid"
+        "                      JOIN pg_catalog.pg_class ic ON ic.oid = ih.inhrelid"
+        "                     WHERE pix.indrelid = c.oid"
+        "                       AND ih.inhparent IN (SELECT pi.indexrelid FROM pg_catalog.pg_index pi"
+        "                                             WHERE pi.indrelid = i.inhparent)), 0))"
+        "       * current_setting('block_size')::int8"
+        "  FROM pg_catalog.pg_inherits i"
+        "  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
+        "  JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace"
+        "  LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid"
+        " WHERE i.inhparent IN (" + oid_list + ")"
+        " ORDER BY i.inhparent, c.oid";
+    struct Child {
+        core::ParentFact *parent;
+        std::string oid;
+        core::PartitionFact fact;
+    };
+    std::vector<Child> children;
+    for (const pqxx::row &row : txn.exec(sql)) {
+        Child child{by_oid.at(row[0].as<std::string>()), row[1].as<std::string>(), {}};
+        child.fact.name = row[2].as<std::string>();
+        core::DecodedRangeBound bound = core::decode_range_bound(row[3].as<std::string>(), session_zone);
+        child.fact.is_default = bound.is_default;
+        child.fact.range_start = bound.start;
+        child.fact.range_end = bound.end;
+        child.fact.estimated_rows = row[4].as<double>();
+        child.fact.bytes = row[5].as<std::int64_t>();
+        child.fact.locked = locked.count(child.oid) > 0;
+        children.push_back(std::move(child));
+    }
+    for (Child &child : children) {
+        if (child.fact.is_default) {
+            child.parent->default_rows =
+                child.fact.locked ? std::nullopt : count_if_unlocked(txn, child.fact.name);
+            if (!child.parent->default_rows) child.fact.locked = true;
+        }
+        child.parent->partitions.push_back(std::move(child.fact));
+    }
+}
+
+void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maintenance) {
+    const std::string filter = " j.command ~* 'run_maintenance' AND j.database = current_database()";
+    for (const pqxx::row &row : txn.exec(
+             "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
+             "       j.active FROM cron.job j WHERE" + filter + " ORDER BY j.jobid")) {
+        core::CronJobFact job;
+        job.jobid = row[0].as<std::int64_t>();
+        job.jobname = row[1].as<std::string>();
+        job.schedule = row[2].as<std::string>();
+        job.command = row[3].as<std::string>();
+        job.database = row[4].as<std::string>();
+        job.username = row[5].as<std::string>();
+        job.active = row[6].as<bool>();
+        maintenance.jobs.push_back(std::move(job));
+    }
+    for (const pqxx::row &row : txn.exec(
+             "SELECT r.jobid, r.status, coalesce(r.return_message, ''),"
+             "       (extract(epoch FROM r.start_time) * 1000000)::int8, (extract(epoch FROM r.end_time) * 1000000)::int8"
+             "  FROM cron.job j CROSS JOIN LATERAL ("
+             "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
+             "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
+             std::to_string(kRunsPerJob) + ") r WHERE" + filter +
+             " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC")) {
+        core::CronRunFact run;
+        run.jobid = row[0].as<std::int64_t>();
+        run.status = row[1].as<std::string>();
+        run.return_message = row[2].as<std::string>();
+        run.start_time = optional_micros(row[3]);
+        run.end_time = optional_micros(row[4]);
+        maintenance.runs.push_back(std::move(run));
+    }
+}
+
+}  // namespace
+
+core::DatabaseFacts read_facts_from_extension(pqxx::connection &connection) {
+    pqxx::read_transaction txn(connection);
+    return core::facts_from_json(txn.exec("SELECT fitbot_partman.facts()::text")[0][0].as<std::string>());
+}
+
+core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
+    pqxx::read_transaction txn(connection);
+    core::DatabaseFacts facts;
+    pqxx::row context = txn.exec(
+        "SELECT (extract(epoch FROM now()) * 1000000)::int8, current_setting('TimeZone'),"
+        "       coalesce(current_setting('cron.timezone', true), 'GMT'),"
+        "       (SELECT n.nspname::text FROM pg_catalog.pg_extension e"
+        "          JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'),"
+        "       (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'),"
+        "       to_regclass('cron.job') IS NOT NULL AND to_regclass('cron.job_run_details') IS NOT NULL")[0];
+    facts.now = context[0].as<core::Micros>();
+    facts.session_timezone = context[1].as<std::string>();
+    facts.maintenance.cron_timezone = context[2].as<std::string>();
+    if (context[3].is_null()) {
+        throw DatabaseError("pg_partman is not installed in this database (CREATE EXTENSION pg_partman)");
+    }
+    facts.partman_schema = context[3].as<std::string>();
+    facts.partman_version = context[4].as<std::string>();
+    facts.maintenance.cron_installed = context[5].as<bool>();
+
+    // Bounds print in the session's zone and DateStyle: make them UTC and ISO
+    // for the decoder; timestamp/date bounds are then read in the session zone.
+    txn.exec("SET LOCAL TimeZone = 'UTC'");
+    txn.exec("SET LOCAL DateStyle = 'ISO, MDY'");
+    auto session_zone = load_system_zone(facts.session_timezone);
+
+    std::vector<Parent> parents = read_parents(txn, facts.partman_schema);
+    read_partitions(txn, parents, *session_zone);
+    for (Parent &parent : parents) facts.parents.push_back(std::move(parent.fact));
+    if (facts.maintenance.cron_installed) read_maintenance(txn, facts.maintenance);
+    return facts;
+}
+
+core::DatabaseFacts read_facts(pqxx::connection &connection, Mode mode) {
+    return mode == Mode::extension ? read_facts_from_extension(connection) : read_facts_agentless(connection);
+}
+
+}  // namespace fitbot::companion

@@ -1,0 +1,171 @@
+#include "setup_commands.h"
+
+#include <fmt/format.h>
+
+#include "core/cron.h"
+#include "database.h"
+
+namespace fitbot::companion {
+
+namespace {
+
+constexpr const char *kJobName = "run_pg_partman_maintenance_monthly";
+
+// The readings table; the same definition as do_setup() in
+// sql/install/fitbot_partman--1.0.sql (keep the two in step).
+constexpr const char *kCreateReadings = R"SQL(
+CREATE TABLE public.heart_rate_readings (
+    user_id     bigint      NOT NULL,
+    measured_at timestamptz NOT NULL,
+    bpm         smallint    NOT NULL CONSTRAINT heart_rate_readings_bpm_range CHECK (bpm BETWEEN 20 AND 250),
+    source      text        NOT NULL DEFAULT 'garmin',
+    ingested_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT heart_rate_readings_pkey PRIMARY KEY (user_id, measured_at)
+) PARTITION BY RANGE (measured_at))SQL";
+
+void print_rows(const pqxx::result &rows, std::ostream &out) {
+    for (const pqxx::row &row : rows) {
+        out << fmt::format("{:<13} {:<11} {}\n", row[0].c_str(), row[1].c_str(), row[2].c_str());
+    }
+}
+
+int setup_agentless(pqxx::connection &connection, const std::string &schedule, std::ostream &out) {
+    pqxx::work txn(connection);
+    txn.exec("SELECT pg_advisory_xact_lock(4242, 20)");  // the extension's lock: no two setups at once
+    pqxx::row partman = txn.exec(
+        "SELECT n.nspname::text, split_part(e.extversion, '.', 1)::int FROM pg_catalog.pg_extension e"
+        "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")
+                            .at(0);
+    const std::string schema = txn.quote_name(partman[0].as<std::string>());
+    const int major = partman[1].as<int>();
+
+    bool table_exists = !txn.exec("SELECT to_regclass('public.heart_rate_readings')")[0][0].is_null();
+    if (!table_exists) txn.exec(kCreateReadings);
+    out << fmt::format("{:<13} {:<11} {}\n", "table", table_exists ? "unchanged" : "created", "public.heart_rate_readings");
+
+    bool registered = !txn.exec("SELECT 1 FROM " + schema +
+                                ".part_config WHERE parent_table = 'public.heart_rate_readings'")
+                           .empty();
+    if (!registered) {
+        txn.exec("SELECT " + schema + ".create_parent(p_parent_table := 'public.heart_rate_readings', "
+                 "p_control := 'measured_at', p_type := " + txn.quote(major >= 5 ? "range" : "native") +
+                 ", p_interval := '1 mon', p_premake := 3)");
+    }
+    // Retention that really drops, premake kept ahead without new rows.
+    pqxx::result changed = txn.exec(
+        "UPDATE " + schema + ".part_config SET premake = 3, retention = '1 year', retention_keep_table = false,"
+        " retention_keep_index = false, infinite_time_partitions = true"
+        " WHERE parent_table = 'public.heart_rate_readings'"
+        "   AND (premake, retention, retention_keep_table, retention_keep_index, infinite_time_partitions)"
+        "       IS DISTINCT FROM (3, '1 year', false, false, true) RETURNING 1");
+    out << fmt::format("{:<13} {:<11} {}\n", "partitioning",
+                       !registered ? "registered" : changed.empty() ? "unchanged" : "updated",
+                       "monthly partitions, 3 made ahead, older than 1 year dropped");
+
+    const std::string command = "CALL " + schema + ".run_maintenance_proc();";
+    pqxx::row cron = txn.exec(
+        "SELECT to_regclass('cron.job') IS NOT NULL,"
+        "       coalesce(current_setting('cron.database_name', true), 'postgres'), current_database()")[0];
+    if (!cron[0].as<bool>()) {
+        out << fmt::format("{:<13} {:<11} pg_cron runs jobs from database {}; connect there and run: "
+                           "SELECT cron.schedule_in_database({}, {}, {}, {});\n",
+                           "schedule", "manual", cron[1].c_str(), txn.quote(kJobName), txn.quote(schedule),
+                           txn.quote(command), txn.quote(cron[2].as<std::string>()));
+    } else {
+        pqxx::result job = txn.exec("SELECT jobid, schedule = " + txn.quote(schedule) + " AND command = " +
+                                    txn.quote(command) + " AND active FROM cron.job WHERE jobname = " +
+                                    txn.quote(kJobName) + " AND username = current_user ORDER BY jobid LIMIT 1");
+        std::string action;
+        if (job.empty()) {
+            txn.exec("SELECT cron.schedule(" + txn.quote(kJobName) + ", " + txn.quote(schedule) + ", " +
+                     txn.quote(command) + ")");
+            action = "scheduled";
+        } else if (job[0][1].as<bool>()) {
+            action = "unchanged";
+        } else {
+            txn.exec("SELECT cron.alter_job(" + job[0][0].as<std::string>() + ", schedule := " + txn.quote(schedule) +
+                     ", command := " + txn.quote(command) + ", active := true)");
+            action = "updated";
+        }
+        out << fmt::format("{:<13} {:<11} pg_cron job {}: '{}' runs {}\n", "schedule", action, kJobName, schedule,
+                           command);
+    }
+    txn.commit();
+    return 0;
+}
+
+// The checks that plain SQL can make; the extension's preflight() does more.
+constexpr const char *kAgentlessPreflight = R"SQL(
+SELECT 'pg_cron preloaded', current_setting('shared_preload_libraries') ~ '(^|[\s,"])pg_cron([\s,"]|$)',
+       format('shared_preload_libraries = %L', current_setting('shared_preload_libraries')),
+       'ALTER SYSTEM SET shared_preload_libraries = ''pg_cron'' (keeping the others), then restart PostgreSQL.'
+UNION ALL
+SELECT 'cron.database_name', coalesce(current_setting('cron.database_name', true), 'postgres') = current_database(),
+       format('pg_cron runs jobs from database %s', coalesce(current_setting('cron.database_name', true), 'postgres')),
+       'Schedule maintenance from that database with cron.schedule_in_database().'
+UNION ALL
+SELECT 'pg_cron extension', to_regclass('cron.job') IS NOT NULL,
+       CASE WHEN to_regclass('cron.job') IS NOT NULL THEN 'pg_cron is installed here' ELSE 'pg_cron is not installed here' END,
+       'CREATE EXTENSION pg_cron; in cron.database_name.'
+UNION ALL
+SELECT 'pg_partman', EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_partman'),
+       coalesce((SELECT format('pg_partman %s in schema %s', extversion, extnamespace::regnamespace)
+                 FROM pg_extension WHERE extname = 'pg_partman'), 'pg_partman is not installed'),
+       'CREATE EXTENSION pg_partman;'
+)SQL";
+
+constexpr const char *kJobCheck = R"SQL(
+SELECT 'maintenance job', coalesce(bool_or(active), false),
+       coalesce(string_agg(format('job %s %s %L %s', jobid, jobname, schedule, CASE WHEN active THEN 'active' ELSE 'INACTIVE' END), '; '),
+                'no pg_cron job runs pg_partman maintenance'),
+       'fitbot-partman setup creates or re-activates it.'
+FROM cron.job WHERE command ~* 'run_maintenance' AND database = current_database()
+)SQL";
+
+}  // namespace
+
+int setup(const std::string &dsn, bool agentless, const std::string &schedule, std::ostream &out, std::ostream &err) {
+    try {
+        core::parse_cron(schedule);  // before touching anything
+    } catch (const core::CronError &error) {
+        err << "fitbot-partman setup: " << error.what() << "\nhint: " << error.hint() << "\n";
+        return 1;
+    }
+    Connection connection = connect(dsn, agentless);
+    return scrubbed(dsn, [&]() -> int {
+        if (connection.mode == Mode::agentless) return setup_agentless(*connection.connection, schedule, out);
+        pqxx::work txn(*connection.connection);
+        print_rows(txn.exec("SELECT step, action, detail FROM fitbot_partman.setup(" + txn.quote(schedule) + ")"), out);
+        txn.commit();
+        return 0;
+    });
+}
+
+int preflight(const std::string &dsn, bool agentless, std::ostream &out) {
+    Connection connection = connect(dsn, agentless);
+    return scrubbed(dsn, [&]() -> int {
+        pqxx::read_transaction txn(*connection.connection);
+        pqxx::result rows;
+        if (connection.mode == Mode::extension) {
+            rows = txn.exec("SELECT check_name, ok, detail, hint FROM fitbot_partman.preflight()");
+        } else {
+            rows = txn.exec(kAgentlessPreflight);
+        }
+        bool all_ok = true;
+        auto print = [&](const pqxx::result &result) {
+            for (const pqxx::row &row : result) {
+                bool ok = !row[1].is_null() && row[1].as<bool>();
+                const char *verdict = row[1].is_null() ? "n/a" : ok ? "ok" : "FAIL";
+                if (!row[1].is_null() && !ok) all_ok = false;
+                out << fmt::format("{:<4} {:<20} {}\n", verdict, row[0].c_str(), row[2].c_str());
+                if (!row[1].is_null() && !ok && !row[3].is_null()) out << fmt::format("     {:<20} hint: {}\n", "", row[3].c_str());
+            }
+        };
+        print(rows);
+        if (connection.mode == Mode::agentless && !txn.exec("SELECT to_regclass('cron.job')")[0][0].is_null())
+            print(txn.exec(kJobCheck));
+        return all_ok ? 0 : 1;
+    });
+}
+
+}  // namespace fitbot::companion

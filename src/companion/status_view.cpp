@@ -1,0 +1,157 @@
+#include "status_view.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "time_format.h"
+
+namespace fitbot::companion {
+
+const char *const kTimelineLegend =
+    "x expired  . past  # current  + future  _ gap  D default (empty)  ! default with rows  ? default locked";
+
+namespace {
+
+std::string upper(const char *text) {
+    std::string result(text);
+    std::transform(result.begin(), result.end(), result.begin(), [](unsigned char c) { return std::toupper(c); });
+    return result;
+}
+
+nlohmann::json optional_time(const std::optional<core::Micros> &instant) {
+    return instant ? nlohmann::json(iso_utc(*instant)) : nlohmann::json(nullptr);
+}
+
+std::string human_bytes(std::int64_t bytes) {
+    const char *units[] = {"B", "kB", "MB", "GB", "TB"};
+    double value = double(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+}  // namespace
+
+std::string partition_timeline(const core::ParentReport &parent) {
+    std::string timeline;
+    std::optional<core::Micros> previous_end;
+    for (const core::PartitionReport &child : parent.children) {
+        if (child.state == core::PartitionState::default_partition) {
+            if (!timeline.empty()) timeline += ' ';
+            if (!parent.default_rows) timeline += '?';
+            else timeline += *parent.default_rows > 0 ? '!' : 'D';
+            continue;
+        }
+        if (previous_end && child.fact.range_start && *child.fact.range_start > *previous_end) timeline += '_';
+        switch (child.state) {
+            case core::PartitionState::expired: timeline += 'x'; break;
+            case core::PartitionState::past: timeline += '.'; break;
+            case core::PartitionState::current: timeline += '#'; break;
+            case core::PartitionState::future: timeline += '+'; break;
+            case core::PartitionState::default_partition: break;
+        }
+        previous_end = child.fact.range_end;
+    }
+    return timeline;
+}
+
+std::string render_status_text(const Evaluation &evaluation, const core::ZoneRules &local_zone) {
+    const core::HealthReport &report = evaluation.report;
+    std::string out = fmt::format("fitbot_partman: {} ({} mode, pg_partman {} in schema {}), read at {}\n",
+                                  upper(core::status_name(report.status)), evaluation.info.mode,
+                                  evaluation.info.partman_version, evaluation.info.partman_schema,
+                                  readable_utc(report.now));
+    for (const std::string &reason : report.reasons) out += "  - " + reason + "\n";
+
+    for (const core::ParentReport &parent : report.parents) {
+        out += fmt::format("\n{}  {}\n", parent.parent, upper(core::status_name(parent.status)));
+        std::string runway = parent.runway_unbounded ? "unbounded (MAXVALUE)"
+                             : parent.runway_until
+                                 ? readable_utc(*parent.runway_until) + " (in " +
+                                       readable_duration(*parent.runway_until - report.now) + ")"
+                                 : "none";
+        out += fmt::format("  partitions {} ({} future, {} expired, {} gaps), runway until {}\n", parent.partitions,
+                           parent.future_partitions, parent.expired_partitions, parent.gaps, runway);
+        out += fmt::format("  default partition: {}, size {}, about {} rows\n",
+                           parent.default_rows ? fmt::format("{} rows", *parent.default_rows)
+                                               : std::string("locked, not counted"),
+                           human_bytes(parent.total_bytes), std::int64_t(parent.estimated_rows));
+        out += "  timeline: " + partition_timeline(parent) + "\n";
+        for (const std::string &reason : parent.reasons) out += "  - " + reason + "\n";
+    }
+    if (!report.parents.empty()) out += fmt::format("  ({})\n", kTimelineLegend);
+
+    const core::MaintenanceReport &maintenance = report.maintenance;
+    out += fmt::format("\nmaintenance  {}\n", upper(core::status_name(maintenance.status)));
+    for (const core::JobReport &job : maintenance.jobs) {
+        out += fmt::format("  job {} {}: '{}' ({}), {}\n", job.job.jobid, job.job.jobname, job.job.schedule,
+                           job.timezone, job.job.active ? "active" : "INACTIVE");
+        if (job.next_run) {
+            out += fmt::format("    next run {} = {}\n", readable_utc(*job.next_run),
+                               readable_local(*job.next_run, local_zone));
+        }
+        if (job.last_run) {
+            out += fmt::format("    last run {} at {}{}\n", job.last_run->status,
+                               job.last_run->start_time ? readable_utc(*job.last_run->start_time) : "?",
+                               job.consecutive_failures > 1
+                                   ? fmt::format(" ({} failures in a row)", job.consecutive_failures)
+                                   : "");
+        } else {
+            out += "    never ran\n";
+        }
+    }
+    for (const std::string &reason : maintenance.reasons) out += "  - " + reason + "\n";
+    return out;
+}
+
+std::string render_status_json(const Evaluation &evaluation) {
+    using nlohmann::json;
+    const core::HealthReport &report = evaluation.report;
+    json tables = json::array();
+    for (const core::ParentReport &parent : report.parents) {
+        tables.push_back({{"parent", parent.parent},
+                          {"status", core::status_name(parent.status)},
+                          {"reasons", parent.reasons},
+                          {"partitions", parent.partitions},
+                          {"future_partitions", parent.future_partitions},
+                          {"runway_until", optional_time(parent.runway_until)},
+                          {"oldest_start", optional_time(parent.oldest_start)},
+                          {"expired_partitions", parent.expired_partitions},
+                          {"gaps", parent.gaps},
+                          {"default_rows", parent.default_rows ? json(*parent.default_rows) : json(nullptr)},
+                          {"total_bytes", parent.total_bytes},
+                          {"timeline", partition_timeline(parent)}});
+    }
+    json jobs = json::array();
+    for (const core::JobReport &job : report.maintenance.jobs) {
+        jobs.push_back({{"jobid", job.job.jobid},
+                        {"jobname", job.job.jobname},
+                        {"schedule", job.job.schedule},
+                        {"active", job.job.active},
+                        {"timezone", job.timezone},
+                        {"next_run", optional_time(job.next_run)},
+                        {"last_run_status", job.last_run ? json(job.last_run->status) : json(nullptr)},
+                        {"consecutive_failures", job.consecutive_failures},
+                        {"status", core::status_name(job.status)},
+                        {"reasons", job.reasons}});
+    }
+    json document{{"mode", evaluation.info.mode},
+                  {"now", iso_utc(report.now)},
+                  {"status", core::status_name(report.status)},
+                  {"reasons", report.reasons},
+                  {"tables", tables},
+                  {"maintenance",
+                   {{"status", core::status_name(report.maintenance.status)},
+                    {"reasons", report.maintenance.reasons},
+                    {"next_run", optional_time(report.maintenance.next_run)},
+                    {"jobs", jobs}}}};
+    return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace fitbot::companion
