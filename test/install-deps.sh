@@ -5,13 +5,13 @@ set -euo pipefail
 
 packages=(
     build-essential pkg-config
-    postgresql-15 postgresql-server-dev-15 postgresql-contrib-15
+    postgresql-15 postgresql-server-dev-15
     postgresql-15-partman postgresql-15-cron
     libpqxx-dev libpq-dev libfmt-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
     libgtest-dev libhowardhinnant-date-dev
     prometheus prometheus-postgres-exporter docker-compose
     clang libclang-rt-14-dev
-    curl python3 procps bc tzdata
+    curl python3 python3-yaml procps iproute2 bc tzdata
 )
 
 missing=()
