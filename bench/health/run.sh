@@ -52,7 +52,7 @@ read -r health_median health_p95 <<<"$(measure health 'SELECT count(*) FROM fitb
 read -r cold_median cold_p95 <<<"$(measure health 'SELECT count(*) FROM fitbot_partman.partition_health()' "$INVALIDATE")"
 read -r catalog_median catalog_p95 <<<"$(measure catalog 'SELECT count(*) FROM bench_catalog_query()')"
 read -r partman_median partman_p95 <<<"$(RUNS=5 measure partman 'SELECT count(*) FROM bench_partman_report()')"
-printf '| %-52s | %10s | %10s | %8s |\n' method median_ms p95_ms speedup
+printf '| %-52s | %10s | %10s | %8s |\n' method median_ms p95_ms 'vs warm'
 printf '|%s|%s|%s|%s|\n' ------------------------------------------------------ ------------ ------------ ----------
 row() { printf '| %-52s | %10s | %10s | %7sx |\n' "$1" "$2" "$3" "$(echo "scale=1; $2 / $health_median" | bc)"; }
 row "fitbot_partman.partition_health() (warm)" "$health_median" "$health_p95"
