@@ -78,9 +78,9 @@ std::string render_status_text(const Evaluation &evaluation, const core::ZoneRul
                                  : "none";
         out += fmt::format("  partitions {} ({} future, {} expired, {} gaps), runway until {}\n", parent.partitions,
                            parent.future_partitions, parent.expired_partitions, parent.gaps, runway);
-        out += fmt::format("  default partition: {}, size {}, about {} rows\n",
-                           parent.default_rows ? fmt::format("{} rows", *parent.default_rows)
-                                               : std::string("locked, not counted"),
+        out += fmt::format("  rows in the default partition: {}; all partitions: {}, about {} rows\n",
+                           parent.default_rows ? std::to_string(*parent.default_rows)
+                                               : std::string("not counted (locked)"),
                            human_bytes(parent.total_bytes), std::int64_t(parent.estimated_rows));
         out += "  timeline: " + partition_timeline(parent) + "\n";
         for (const std::string &reason : parent.reasons) out += "  - " + reason + "\n";
