@@ -98,6 +98,43 @@ check "the exporter never crashed" kill -0 "$exporter_pid"
 check "data age is fresh again (< 5 s)" bash -c \
     "[ \"\$(curl -s http://127.0.0.1:$exporter_port/metrics | awk '/^fitbot_partman_data_age_seconds /{print (\$2 < 5)}')\" = 1 ]"
 
+# Hostile and greedy clients: malformed requests, a huge header, a slow
+# client holding a connection, a scrape storm. The exporter keeps answering
+# and its memory stays bounded.
+rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$exporter_pid/status"; }
+exec 3<>"/dev/tcp/127.0.0.1/$exporter_port"
+printf 'NOT HTTP AT ALL\r\n\r\n' >&3
+reply=$(timeout 5 head -c 12 <&3)
+exec 3>&-
+check "a malformed request gets an HTTP error, not a crash (${reply:-no reply})" \
+    bash -c "[[ '$reply' == 'HTTP/1.1 4'* || -z '$reply' ]] && kill -0 $exporter_pid"
+status_line=$(python3 - "$exporter_port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+try:
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"x" * 200000 + b"\r\n\r\n")
+    print(s.recv(64).split(b"\r\n")[0].decode() or "closed")
+except OSError:
+    print("closed")
+PY
+)
+check "a 200 kB header is refused (${status_line})" bash -c "[[ '$status_line' != *' 200 '* && '$status_line' != 'HTTP/1.1 200'* ]]"
+exec 4<>"/dev/tcp/127.0.0.1/$exporter_port"
+printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n' >&4   # and never finish the request
+check "a slow client does not stop others being answered" \
+    curl -sf --max-time 3 -o /dev/null "http://127.0.0.1:$exporter_port/metrics"
+exec 4>&-
+rss_before=$(rss_kb)
+commits_before=$(sql -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'fitbot'")
+seq 2000 | xargs -P 25 -I{} curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$exporter_port/metrics" >"$work/storm.txt"
+rss_after=$(rss_kb)
+commits_after=$(sql -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'fitbot'")
+check "2,000 scrapes, 25 at a time, all answered 200" test "$(grep -c '^200$' "$work/storm.txt")" -eq 2000
+check "the scrape storm did not reach the database ($((commits_after - commits_before)) transactions for 2,000 scrapes)" \
+    test $((commits_after - commits_before)) -lt 200
+echo "exporter RSS before the storm ${rss_before} kB, after ${rss_after} kB, peak $(awk '/^VmHWM/{print $2}' "/proc/$exporter_pid/status") kB"
+check "memory stays bounded (RSS grew by $((rss_after - rss_before)) kB, limit 4096 kB)" test $((rss_after - rss_before)) -lt 4096
+
 kill -TERM "$exporter_pid"
 stopped=false
 for _ in $(seq 10); do kill -0 "$exporter_pid" 2>/dev/null || { stopped=true; break; }; sleep 0.5; done
