@@ -78,6 +78,10 @@ curl -s "http://127.0.0.1:$exporter_port/metrics" >"$work/metrics.txt"
 check "promtool check metrics is clean on the exporter's output" \
     bash -c "promtool check metrics <'$work/metrics.txt' && [ -z \"\$(promtool check metrics <'$work/metrics.txt' 2>&1)\" ]"
 
+sql -c "SELECT fitbot_partman.metrics()" >"$work/sql-metrics.txt"
+check "promtool check metrics is clean on SELECT fitbot_partman.metrics()" \
+    bash -c "promtool check metrics <'$work/sql-metrics.txt' && [ -z \"\$(promtool check metrics <'$work/sql-metrics.txt' 2>&1)\" ] && grep -q '^fitbot_partman_partitions' '$work/sql-metrics.txt'"
+
 # Rows in the default partition: the alert goes pending (its for: is 5m).
 sql -c "INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm) VALUES (1, now() + interval '5 years', 70)" >/dev/null
 check "Prometheus sees the row in the default partition" \
