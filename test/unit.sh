@@ -25,7 +25,7 @@ run_gtest() {
 }
 
 run_gtest unit build/unit-tests
-if make -s sanitized-unit-tests >build/logs/sanitized-build.log 2>&1; then
+if make -s -j2 sanitized-unit-tests >build/logs/sanitized-build.log 2>&1; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_gtest "asan+ubsan" build/sanitized/unit-tests
 else
