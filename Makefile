@@ -76,7 +76,7 @@ unit-test: $(UNIT_TESTS)
 
 # The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
 # (any report fails the run).
-SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANITIZE_FLAGS = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SANITIZED_BUILD = $(BUILD)/sanitized
 SANITIZED_UNIT_TESTS = $(SANITIZED_BUILD)/unit-tests
 SANITIZED_OBJS = $(patsubst $(BUILD)/%,$(SANITIZED_BUILD)/%,$(UNIT_OBJS) $(CORE_APP_OBJS) $(COMPANION_TESTABLE_OBJS))
