@@ -1,6 +1,7 @@
 #include "maintain.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/calendar.h"
@@ -19,12 +20,7 @@ namespace {
 // two `maintain` runs never overlap (pg_try_advisory_lock(4242, 21)).
 constexpr const char *kTryLock = "SELECT pg_try_advisory_lock(4242, 21)";
 
-core::Interval times(const core::Interval &interval, int factor) {
-    return core::Interval{interval.months * factor, interval.days * factor, interval.micros * factor};
-}
-
-std::set<std::string> partition_names(pqxx::connection &connection) {
-    pqxx::read_transaction txn(connection);
+std::set<std::string> partition_names(pqxx::transaction_base &txn) {
     std::set<std::string> names;
     for (const pqxx::row &row : txn.exec(
              "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_inherits i"
@@ -41,24 +37,24 @@ std::vector<std::string> planned_maintenance(const core::DatabaseFacts &facts) {
     auto zone = load_system_zone(facts.session_timezone);
     std::vector<std::string> plan;
     for (const core::ParentFact &parent : facts.parents) {
-        // pg_partman's grid: start from the newest partition's upper bound and
-        // extend until premake intervals lie ahead of the current one.
-        std::optional<core::Micros> newest_end;
-        std::optional<core::Micros> current_start;
+        // pg_partman's rule (run_maintenance): keep adding partitions after the
+        // newest one until the newest starts about premake intervals after now
+        // (the distance rounded to whole intervals of 30-day months).
+        std::optional<core::Micros> newest_start, newest_end;
         for (const core::PartitionFact &partition : parent.partitions) {
-            if (partition.is_default || !partition.range_end) continue;
-            newest_end = std::max(newest_end.value_or(*partition.range_end), *partition.range_end);
-            if (partition.range_start && *partition.range_start <= facts.now && facts.now < *partition.range_end)
-                current_start = partition.range_start;
-        }
-        if (newest_end && current_start) {
-            core::Micros wanted_end =
-                core::add_interval(*current_start, times(parent.partition_interval, parent.premake + 1), *zone);
-            for (core::Micros start = *newest_end; start < wanted_end;) {
-                core::Micros end = core::add_interval(start, parent.partition_interval, *zone);
-                plan.push_back("would create: " + parent.parent + " [" + iso_utc(start) + ", " + iso_utc(end) + ")");
-                start = end;
+            if (partition.is_default || !partition.range_start || !partition.range_end) continue;
+            if (!newest_start || *partition.range_start > *newest_start) {
+                newest_start = partition.range_start;
+                newest_end = partition.range_end;
             }
+        }
+        const double interval_length = double(core::approximate_length(parent.partition_interval));
+        while (newest_start && interval_length > 0 &&
+               std::llround(double(*newest_start - facts.now) / interval_length) < parent.premake) {
+            core::Micros end = core::add_interval(*newest_end, parent.partition_interval, *zone);
+            plan.push_back("would create: " + parent.parent + " [" + iso_utc(*newest_end) + ", " + iso_utc(end) + ")");
+            newest_start = newest_end;
+            newest_end = end;
         }
         if (parent.retention) {
             core::Interval back{-parent.retention->months, -parent.retention->days, -parent.retention->micros};
@@ -96,13 +92,13 @@ int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream 
             return 1;
         }
         std::string schema = session.exec(
-            "SELECT n.nspname::text FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
+            "SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
             "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0][0].as<std::string>();
-        std::set<std::string> before = partition_names(*connection.connection);
+        std::set<std::string> before = partition_names(session);
         // run_maintenance_proc() commits between tables, so it runs outside
         // any transaction block (nontransaction = autocommit).
-        session.exec("CALL " + session.quote_name(schema) + ".run_maintenance_proc()");
-        std::set<std::string> after = partition_names(*connection.connection);
+        session.exec("CALL " + schema + ".run_maintenance_proc()");
+        std::set<std::string> after = partition_names(session);
         session.exec("SELECT pg_advisory_unlock(4242, 21)");
         int changes = 0;
         for (const std::string &name : after)

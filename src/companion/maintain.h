@@ -9,9 +9,10 @@
 
 namespace fitbot::companion {
 
-// What maintenance would do from these facts: partitions premake intervals
-// ahead of now that do not exist yet, and partitions wholly older than the
-// retention. One line each, "would create: ..." / "would drop: ...".
+// What maintenance would do from these facts, by pg_partman's own rules: the
+// partitions it adds after the newest one until that starts about premake
+// intervals after now, and the partitions wholly older than the retention.
+// One line each, "would create: ..." / "would drop: ...".
 std::vector<std::string> planned_maintenance(const core::DatabaseFacts &facts);
 
 // Returns the exit code: 0 done (or nothing to do), 1 refused or failed.

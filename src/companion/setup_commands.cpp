@@ -33,10 +33,12 @@ int setup_agentless(pqxx::connection &connection, const std::string &schedule, s
     pqxx::work txn(connection);
     txn.exec("SELECT pg_advisory_xact_lock(4242, 20)");  // the extension's lock: no two setups at once
     pqxx::row partman = txn.exec(
-        "SELECT n.nspname::text, split_part(e.extversion, '.', 1)::int FROM pg_catalog.pg_extension e"
+        "SELECT quote_ident(n.nspname), split_part(e.extversion, '.', 1)::int FROM pg_catalog.pg_extension e"
         "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")
                             .at(0);
-    const std::string schema = txn.quote_name(partman[0].as<std::string>());
+    // Quoted only where needed, as the extension's format('%I') does, so both
+    // write the same job command.
+    const std::string schema = partman[0].as<std::string>();
     const int major = partman[1].as<int>();
 
     bool table_exists = !txn.exec("SELECT to_regclass('public.heart_rate_readings')")[0][0].is_null();
