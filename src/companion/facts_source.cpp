@@ -162,7 +162,9 @@ void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maint
     const std::string filter = " j.command ~* 'run_maintenance' AND j.database = current_database()";
     for (const pqxx::row &row : txn.exec(
              "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
-             "       j.active FROM cron.job j WHERE" + filter + " ORDER BY j.jobid")) {
+             "       j.active, CASE WHEN current_setting('track_commit_timestamp')::bool"
+             "                      THEN (extract(epoch FROM pg_xact_commit_timestamp(j.xmin)) * 1000000)::int8 END"
+             "  FROM cron.job j WHERE" + filter + " ORDER BY j.jobid")) {
         core::CronJobFact job;
         job.jobid = row[0].as<std::int64_t>();
         job.jobname = row[1].as<std::string>();
@@ -171,6 +173,7 @@ void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maint
         job.database = row[4].as<std::string>();
         job.username = row[5].as<std::string>();
         job.active = row[6].as<bool>();
+        job.known_since = optional_micros(row[7]);
         maintenance.jobs.push_back(std::move(job));
     }
     for (const pqxx::row &row : txn.exec(

@@ -147,7 +147,11 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     const std::string maintenance_job_filter =
         " j.command ~* 'run_maintenance' AND j.database = current_database()";
     maintenance.jobs = spi.query<core::CronJobFact>(
-        "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text, j.active"
+        "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text, j.active,"
+        // pg_cron 1.4 keeps no creation time; with track_commit_timestamp the
+        // commit time of the job's row is a lower bound of how long it existed.
+        "       CASE WHEN current_setting('track_commit_timestamp')::bool"
+        "            THEN pg_xact_commit_timestamp(j.xmin) END"
         "  FROM cron.job j WHERE" + maintenance_job_filter + " ORDER BY j.jobid",
         [](const SpiRow &row) {
             core::CronJobFact job;
@@ -158,6 +162,7 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
             job.database = spi_string(row.values[4]);
             job.username = spi_string(row.values[5]);
             job.active = DatumGetBool(*row.values[6]);
+            job.known_since = optional_instant(row.values[7]);
             return job;
         });
     maintenance.runs = spi.query<core::CronRunFact>(
