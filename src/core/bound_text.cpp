@@ -64,6 +64,8 @@ private:
     std::size_t position_ = 0;
 };
 
+constexpr std::int64_t kMaxBoundYear = 100000;
+
 struct Literal {
     bool infinite = false;
     bool negative_infinity = false;
@@ -82,6 +84,9 @@ std::optional<Literal> timestamp_literal(const std::string &text, const ZoneRule
     auto day = reader.number(2, 2);
     if (!day) return std::nullopt;
     if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(int(*year), int(*month))) return std::nullopt;
+    // PostgreSQL accepts years up to 294276, which no longer fits in
+    // microseconds since 1970 everywhere; bounds that far out are nonsense.
+    if (*year > kMaxBoundYear) return std::nullopt;
 
     std::int64_t seconds_of_day = 0;
     std::int64_t fraction_micros = 0;
