@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "core/bound_text.h"
+#include "core/partition_bound.h"
 #include "core/facts_json.h"
 #include "system_zone.h"
 
@@ -115,7 +115,7 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
     // indexes that are partitions of the parent's partitioned indexes.
     const std::string sql =
         "SELECT i.inhparent::text, c.oid::text, format('%I.%I', cn.nspname, c.relname),"
-        "       pg_catalog.pg_get_expr(c.relpartbound, c.oid), c.reltuples::float8,"
+        "       c.relpartbound::text, c.reltuples::float8,"
         "       (c.relpages::int8 + coalesce(t.relpages, 0)"
         "        + coalesce((SELECT sum(ic.relpages) FROM pg_catalog.pg_inherits ih"
         "                      JOIN pg_catalog.pg_index pix ON pix.indexrelid = ih.inhrelid"
@@ -139,7 +139,7 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
     for (const pqxx::row &row : txn.exec(sql)) {
         Child child{by_oid.at(row[0].as<std::string>()), row[1].as<std::string>(), {}};
         child.fact.name = row[2].as<std::string>();
-        core::DecodedRangeBound bound = core::decode_range_bound(row[3].as<std::string>(), session_zone);
+        core::DecodedRangeBound bound = core::decode_partition_bound(row[3].as<std::string>(), session_zone);
         child.fact.is_default = bound.is_default;
         child.fact.range_start = bound.start;
         child.fact.range_end = bound.end;
@@ -221,10 +221,10 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     facts.partman_version = context[4].as<std::string>();
     facts.maintenance.cron_installed = context[5].as<bool>();
 
-    // Bounds print in the session's zone and DateStyle: make them UTC and ISO
-    // for the decoder; timestamp/date bounds are then read in the session zone.
-    txn.exec("SET LOCAL TimeZone = 'UTC'");
-    txn.exec("SET LOCAL DateStyle = 'ISO, MDY'");
+    // Bounds come as relpartbound's node text (Datums), never through
+    // pg_get_expr(), which opens the partition and waits behind its locks;
+    // timestamp and date bounds are read in the session's zone, as the
+    // extension does.
     auto session_zone = load_system_zone(facts.session_timezone);
 
     std::vector<Parent> parents = read_parents(txn, facts.partman_schema);

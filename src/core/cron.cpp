@@ -19,6 +19,16 @@ constexpr std::int64_t kHorizonDays = 146097;
 // PostgreSQL's timestamptz ends in 294276 AD; nothing beyond is searched.
 constexpr std::int64_t kLastSearchedDay = 106'751'991;  // ~ INT64_MAX µs in days
 constexpr std::int64_t kFirstSearchedDay = -106'751'991;
+// Instants a search may start from: 0001-01-01 up to about year 287,000, so
+// that a search of kHorizonDays either way stays inside 64-bit microseconds.
+// Outside (the ends of PostgreSQL's timestamptz range) there is no run to report.
+constexpr std::int64_t kEarliestSearchSecond = -62'135'596'800;
+constexpr std::int64_t kLatestSearchSecond = 9'000'000'000'000;
+
+bool searchable(Micros instant) {
+    const std::int64_t seconds = floor_div(instant, kMicrosPerSecond);
+    return seconds >= kEarliestSearchSecond && seconds < kLatestSearchSecond;
+}
 
 const char *const kFiveFieldsHint =
     "A schedule has five fields: minute hour day-of-month month day-of-week, for example \"0 2 20 * *\".";
@@ -531,6 +541,7 @@ std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, cons
 
 std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone,
                                CronClockRule rule) {
+    if (!searchable(after)) return std::nullopt;
     const bool wildcard = wildcard_rule(schedule, rule);
     const std::vector<int> hours = set_bits(schedule, true);
     const std::vector<int> minutes = set_bits(schedule, false);
@@ -582,6 +593,7 @@ std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const
 
 std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, const ZoneRules &zone,
                                    CronClockRule rule) {
+    if (!searchable(at)) return std::nullopt;
     const bool wildcard = wildcard_rule(schedule, rule);
     std::vector<int> hours = set_bits(schedule, true);
     std::vector<int> minutes = set_bits(schedule, false);

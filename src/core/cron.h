@@ -93,7 +93,9 @@ enum class CronClockRule {
 // fields fire only at wall-clock times that exist. Firings are at whole
 // minutes of wall-clock time. The search covers 400 years (a full Gregorian
 // cycle), so every schedule parse_cron accepts has a next run; nullopt only
-// when none exists within the horizon (or the range of Micros).
+// when `after` lies outside years 1 to about 287,000 (the far ends of
+// PostgreSQL's timestamptz range, where a 400-year search would leave the
+// range of Micros).
 std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone);
 std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone,
                                CronClockRule rule);

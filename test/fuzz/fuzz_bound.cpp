@@ -1,18 +1,18 @@
-// libFuzzer target: decode_range_bound() on arbitrary text, in UTC and in a
-// zone with DST. It must either throw std::invalid_argument or return a
-// bound whose start lies before its end.
+// libFuzzer target: decode_partition_bound() on arbitrary text, in UTC and in
+// a zone with DST steps. It must either throw std::invalid_argument or return
+// a bound whose start lies before its end.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
 
-#include "core/bound_text.h"
+#include "core/partition_bound.h"
 
 namespace {
 
-// A zone with a one-hour DST step every 180 days, so that skipped and
-// repeated local times occur without a tz database.
+// A one-hour DST step every 180 days, so that skipped and repeated local
+// times occur without a tz database.
 class SteppingZone final : public fitbot::core::ZoneRules {
 public:
     std::int64_t utc_offset_seconds(std::int64_t utc_seconds) const override {
@@ -25,7 +25,7 @@ public:
 
 void check(std::string_view text, const fitbot::core::ZoneRules &zone) {
     try {
-        fitbot::core::DecodedRangeBound bound = fitbot::core::decode_range_bound(text, zone);
+        fitbot::core::DecodedRangeBound bound = fitbot::core::decode_partition_bound(text, zone);
         if (bound.start && bound.end && *bound.start >= *bound.end) std::abort();
         if (bound.is_default && (bound.start || bound.end)) std::abort();
     } catch (const std::invalid_argument &) {

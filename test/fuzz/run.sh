@@ -94,5 +94,5 @@ fuzz() {
 }
 
 fuzz fuzz_cron corpus cron.dict cron.cpp zone.cpp time_types.cpp
-fuzz fuzz_bound bound_corpus "" bound_text.cpp zone.cpp time_types.cpp
+fuzz fuzz_bound bound_corpus "" partition_bound.cpp zone.cpp time_types.cpp
 finish "$passed" "$failed"

@@ -495,10 +495,17 @@ TEST(CronNextRun, FarEndsOfTimeGiveNoRun) {
     const CronSchedule schedule = parse_cron("0 0 1 1 *");
     EXPECT_EQ(next_run(schedule, std::numeric_limits<Micros>::max(), kUtc), std::nullopt);
     EXPECT_EQ(previous_run(schedule, std::numeric_limits<Micros>::min(), kUtc), std::nullopt);
-    // The last firing that fits in 64-bit microseconds (year 294247).
-    const std::optional<Micros> last = previous_run(schedule, std::numeric_limits<Micros>::max(), kUtc);
-    ASSERT_TRUE(last.has_value());
-    EXPECT_EQ(next_run(schedule, *last, kUtc), std::nullopt);
+    EXPECT_EQ(previous_run(schedule, std::numeric_limits<Micros>::max(), kUtc), std::nullopt);
+    EXPECT_EQ(next_run(schedule, std::numeric_limits<Micros>::min(), kUtc), std::nullopt);
+    // Searches start only between year 1 and about year 287,000 ...
+    const Micros year_one = -62'135'596'800LL * kMicrosPerSecond;
+    EXPECT_EQ(next_run(schedule, year_one - 1, kUtc), std::nullopt);
+    EXPECT_EQ(iso(next_run(schedule, year_one, kUtc)), "0002-01-01 00:00:00");
+    // ... and the last one still finds its firings.
+    const Micros last_searchable = 9'000'000'000'000LL * kMicrosPerSecond - 1;
+    ASSERT_TRUE(next_run(schedule, last_searchable, kUtc).has_value());
+    ASSERT_TRUE(previous_run(schedule, last_searchable, kUtc).has_value());
+    EXPECT_EQ(previous_run(schedule, last_searchable + 1, kUtc), std::nullopt);
 }
 
 // ---------------------------------------------------------------- UTC oracle

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Agentless mode gives the same verdicts as the extension. A database gets
+# pg_partman and pg_cron only, and `fitbot-partman --agentless setup`; then
+# fitbot_partman is installed beside it, and on the same fixtures (healthy,
+# rows in the default partition, a gap, an inactive job, failed runs, a
+# locked default partition) `status --json` and `check` must agree between
+# the two modes.
+set -u
+cd "$(dirname "$0")/../.."
+source test/lib/cluster.sh
+source test/lib/suite.sh
+
+work=$(mktemp -d /tmp/fitbot-agentless.XXXXXX)
+chmod 755 "$work"
+locker=""
+trap '[ -n "$locker" ] && kill "$locker" 2>/dev/null; cluster_stop "$work/pg"; rm -rf "$work"' EXIT
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+companion=build/fitbot-partman
+
+cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL"; suite_result; exit 1; }
+sql -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; CREATE EXTENSION pg_cron;"
+
+# ---------------------------------------------------------------- agentless setup
+$companion setup >"$work/setup1.txt" 2>&1
+check "agentless setup: exit 0" test $? -eq 0
+cat "$work/setup1.txt"
+check "agentless setup created, registered and scheduled" \
+    test "$(awk '{print $2}' "$work/setup1.txt" | tr '\n' ,)" = "created,registered,scheduled,"
+check "pg_partman config: monthly, premake 3, 1 year dropped, infinite" \
+    test "$(sql -c "SELECT partition_interval::interval = '1 month' AND premake = 3 AND retention::interval = '1 year'
+                           AND NOT retention_keep_table AND infinite_time_partitions
+                    FROM partman.part_config WHERE parent_table = 'public.heart_rate_readings'")" = t
+check "the pg_cron job runs partman's maintenance on the 20th at 02:00" \
+    test "$(sql -c "SELECT schedule || '|' || command FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'")" \
+         = "0 2 20 * *|CALL partman.run_maintenance_proc();"
+$companion setup >"$work/setup2.txt" 2>&1
+check "agentless setup again: everything unchanged" \
+    test "$(awk '{print $2}' "$work/setup2.txt" | tr '\n' ,)" = "unchanged,unchanged,unchanged,"
+check "an invalid schedule is refused before anything changes" \
+    bash -c "! $companion setup --schedule '0 2 31 2 *' 2>&1 | grep -q . || $companion setup --schedule '0 2 31 2 *' >/dev/null 2>&1; [ \$? -ne 0 ]"
+
+# ---------------------------------------------------------------- both modes, same verdicts
+sql -c "CREATE EXTENSION fitbot_partman;"
+check "the extension sees the agentless set-up as unchanged" \
+    test "$(sql -c "SELECT string_agg(action, ',') FROM fitbot_partman.setup()")" = "unchanged,unchanged,unchanged"
+
+# compare LABEL: status --json and check in both modes.
+compare() {
+    local label=$1
+    $companion status --json >"$work/extension.json" 2>"$work/extension.err"
+    $companion --agentless status --json >"$work/agentless.json" 2>"$work/agentless.err"
+    if python3 - "$work/extension.json" "$work/agentless.json" <<'PY'
+import json, sys
+extension, agentless = (json.load(open(path)) for path in sys.argv[1:3])
+assert extension["mode"] == "extension" and agentless["mode"] == "agentless", (extension["mode"], agentless["mode"])
+for document in (extension, agentless):
+    document.pop("mode"); document.pop("now")
+if extension != agentless:
+    import difflib
+    print("\n".join(difflib.unified_diff(json.dumps(extension, indent=1, sort_keys=True).splitlines(),
+                                         json.dumps(agentless, indent=1, sort_keys=True).splitlines(),
+                                         "extension", "agentless", lineterm="")))
+    sys.exit(1)
+PY
+    then ok "$label: identical verdicts and facts in both modes ($(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$work/extension.json"))"
+    else not_ok "$label: the two modes disagree"; cat "$work/extension.err" "$work/agentless.err"
+    fi
+    local code_extension code_agentless
+    $companion check >/dev/null; code_extension=$?
+    $companion --agentless check >/dev/null; code_agentless=$?
+    check "$label: check exits $code_extension in both modes" test "$code_extension" -eq "$code_agentless"
+    $companion metrics | sed -n 's/^\(fitbot_partman_[a-z_]*\).*/\1/p' | sort -u >"$work/extension.series"
+    $companion --agentless metrics | sed -n 's/^\(fitbot_partman_[a-z_]*\).*/\1/p' | sort -u >"$work/agentless.series"
+    check "$label: the same series in both modes" cmp -s "$work/extension.series" "$work/agentless.series"
+}
+
+sql -c "INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm) SELECT 1, now() - g * interval '1 hour', 60 FROM generate_series(1, 200) g; ANALYZE public.heart_rate_readings;"
+compare "healthy"
+check "healthy: check says OK" bash -c "$companion check | grep -q '^FITBOT_PARTMAN OK'"
+
+sql -c "INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm) VALUES (2, now() + interval '4 years', 70)"
+compare "rows in the default partition"
+$companion --agentless check >/dev/null
+check "rows in the default partition: agentless check exits 2 (CRITICAL)" test $? -eq 2
+sql -c "DELETE FROM public.heart_rate_readings WHERE user_id = 2"
+
+sql -c "DO \$\$ BEGIN EXECUTE format('DROP TABLE %s', (SELECT partition_name FROM fitbot_partman.partitions('public.heart_rate_readings') WHERE state = 'past' ORDER BY range_start DESC LIMIT 1)); END \$\$"
+compare "a gap"
+
+sql -c "SELECT cron.alter_job((SELECT jobid FROM cron.job), active := false)" >/dev/null
+compare "an inactive job"
+sql -c "SELECT cron.alter_job((SELECT jobid FROM cron.job), active := true)" >/dev/null
+
+sql -c "INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
+        SELECT jobid, 900 + g, 1, database, username, command, 'failed', 'connection failed', now() - g * interval '1 hour', now() - g * interval '1 hour'
+        FROM cron.job, generate_series(1, 2) g" >/dev/null
+compare "two failed runs"
+
+# A session holding ACCESS EXCLUSIVE on the default partition: neither mode
+# waits, both report it uncounted.
+psql -X -q -c "BEGIN; LOCK TABLE public.heart_rate_readings_default IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);" >/dev/null 2>&1 &
+locker=$!
+for _ in $(seq 50); do
+    [ "$(sql -c "SELECT count(*) FROM pg_locks WHERE relation = 'public.heart_rate_readings_default'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+    sleep 0.1
+done
+started=$(date +%s)
+compare "a locked default partition"
+check "a locked default partition: both modes answered at once ($(( $(date +%s) - started )) s)" test $(( $(date +%s) - started )) -lt 15
+check "a locked default partition: reported as not counted" \
+    python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["tables"][0]; sys.exit(0 if t["default_rows"] is None and t["timeline"].endswith("?") else 1)' "$work/agentless.json"
+kill "$locker" 2>/dev/null; locker=""
+
+suite_result
