@@ -4,7 +4,9 @@
 # fitbot_partman is installed beside it, and on the same fixtures (healthy,
 # rows in the default partition, a gap, an inactive job, failed runs, a
 # locked default partition) `status --json` and `check` must agree between
-# the two modes.
+# the two modes. Then the companion's maintain (dry run, real run, refusing
+# to overlap) and its behaviour on an unreachable database (exit codes, one
+# line, never the password).
 set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
@@ -110,5 +112,43 @@ check "a locked default partition: both modes answered at once ($(( $(date +%s) 
 check "a locked default partition: reported as not counted" \
     python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["tables"][0]; sys.exit(0 if t["default_rows"] is None and t["timeline"].endswith("?") else 1)' "$work/agentless.json"
 kill "$locker" 2>/dev/null; locker=""
+
+# ---------------------------------------------------------------- maintain
+newest=$(sql -c "SELECT partition_name FROM fitbot_partman.partitions('public.heart_rate_readings') WHERE state = 'future' ORDER BY range_start DESC LIMIT 1")
+sql -c "DROP TABLE $newest; CREATE TABLE public.heart_rate_readings_p2001_01 PARTITION OF public.heart_rate_readings FOR VALUES FROM ('2001-01-01') TO ('2001-02-01');"
+$companion --agentless maintain --dry-run >"$work/dry.txt"
+cat "$work/dry.txt"
+check "maintain --dry-run lists the missing future partition" grep -q "^would create: public.heart_rate_readings \[" "$work/dry.txt"
+check "maintain --dry-run lists the expired partition" grep -q "^would drop: public.heart_rate_readings_p2001_01 " "$work/dry.txt"
+check "maintain --dry-run changed nothing" \
+    test "$(sql -c "SELECT to_regclass('$newest') IS NULL AND to_regclass('public.heart_rate_readings_p2001_01') IS NOT NULL")" = t
+$companion maintain >"$work/maintain.txt"
+cat "$work/maintain.txt"
+check "maintain created the missing partition" grep -qx "created: $newest" "$work/maintain.txt"
+check "maintain dropped the expired partition" grep -qx "dropped: public.heart_rate_readings_p2001_01" "$work/maintain.txt"
+check "maintain: the partition exists again" test "$(sql -c "SELECT to_regclass('$newest') IS NOT NULL")" = t
+$companion maintain >"$work/maintain2.txt"
+check "maintain again: nothing to do" grep -qx "nothing to do" "$work/maintain2.txt"
+psql -X -q -c "SELECT pg_advisory_lock(4242, 21); SELECT pg_sleep(5);" >/dev/null 2>&1 &
+holder=$!
+sleep 1
+$companion maintain >/dev/null 2>"$work/overlap.txt"
+check "maintain refuses to overlap a run in progress (exit 1)" test $? -eq 1
+check "... and says why" grep -q "another fitbot-partman maintain is running" "$work/overlap.txt"
+wait "$holder"
+
+# ---------------------------------------------------------------- connection failures, secrets
+$companion --dsn "host=127.0.0.1 port=1 user=x password=SeCrEt123 connect_timeout=3" check >"$work/fail.txt" 2>&1
+code=$?
+cat "$work/fail.txt"
+check "check on an unreachable database exits 3 (UNKNOWN)" test "$code" -eq 3
+check "... with one line" test "$(wc -l <"$work/fail.txt")" -eq 1
+check "... that does not show the password" bash -c "! grep -q SeCrEt123 '$work/fail.txt'"
+for command in "status" "metrics" "status --json" "preflight"; do
+    $companion --dsn "postgresql://x:SeCrEt123@127.0.0.1:1/fitbot?connect_timeout=3" $command >"$work/out.txt" 2>&1
+    code=$?
+    check "$command on an unreachable database fails (exit $code) without showing the password" \
+        bash -c "[ $code -ne 0 ] && ! grep -q SeCrEt123 '$work/out.txt'"
+done
 
 suite_result
