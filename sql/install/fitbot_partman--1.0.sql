@@ -157,6 +157,27 @@ AS $$
                   fitbot_partman.maintenance_command(), current_database())
 $$;
 
+-- The default partition of a partitioned table, or NULL.
+CREATE FUNCTION fitbot_partman.default_partition(parent regclass)
+RETURNS regclass
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.oid::regclass
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_partitioned_table p ON p.partrelid = i.inhparent
+    WHERE i.inhparent = parent AND p.partdefid = c.oid
+$$;
+
+-- The table's columns, quoted and comma-separated, for copying rows by name.
+CREATE FUNCTION fitbot_partman.column_list(parent regclass)
+RETURNS text
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
+    FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped
+$$;
+
 ------------------------------------------------------------------------------
 -- register_table
 ------------------------------------------------------------------------------
@@ -271,9 +292,8 @@ BEGIN
         -- registered before, torn down, and registered again). Set the
         -- existing default partition aside for the call, then put it back or
         -- move its rows through the parent; one transaction, nothing lost.
-        SELECT c.oid::regclass, c.relname INTO old_default, old_default_name
-        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT';
+        old_default := fitbot_partman.default_partition(parent);
+        old_default_name := (SELECT relname FROM pg_class WHERE oid = old_default);
         IF old_default IS NOT NULL THEN
             EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', parent, old_default);
             EXECUTE format('ALTER TABLE %s RENAME TO %I', old_default, left(old_default_name, 40) || '_set_aside');
@@ -286,10 +306,8 @@ BEGIN
         changes := ARRAY['registered'];
 
         IF old_default IS NOT NULL THEN
-            IF EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                       WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT') THEN
-                SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO column_list
-                FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;
+            IF fitbot_partman.default_partition(parent) IS NOT NULL THEN
+                column_list := fitbot_partman.column_list(parent);
                 EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM %s', parent, column_list, column_list, old_default);
                 EXECUTE format('DROP TABLE %s', old_default);
             ELSE
@@ -655,9 +673,7 @@ BEGIN
             USING ERRCODE = 'undefined_object', HINT = 'Register it first with fitbot_partman.register_table().';
     END IF;
 
-    SELECT c.oid::regclass INTO default_partition
-    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT';
+    default_partition := fitbot_partman.default_partition(parent);
     IF default_partition IS NULL THEN
         RAISE NOTICE '% has no default partition; nothing to rescue', parent;
         RETURN 0;
@@ -674,8 +690,7 @@ BEGIN
     END IF;
     RAISE NOTICE '% rows in % between % and %', stranded, default_partition, lowest, highest;
 
-    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns
-    FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;
+    columns := fitbot_partman.column_list(parent);
 
     -- Walk pg_partman's grid: partition bounds are the existing lower bounds
     -- plus or minus whole intervals.
