@@ -1,105 +1,146 @@
-# PGXS build of the fitbot_partman extension (C++17), plus the companion
-# program and the unit tests, which share the pure core in src/core/.
+# fitbot_partman: the PostgreSQL extension (PGXS, C++17), and on their own
+# targets the companion program and the tests, which share the pure core in
+# src/core/.
+#
+#   make && make install        the extension; needs only the server headers,
+#                               g++ and nlohmann-json (header-only)
+#   make companion              build/fitbot-partman (libpqxx, cpp-httplib, ...)
+#   make install-companion      installs it into $(PREFIX)/bin
+#   make unit-tests             build/unit-tests (GoogleTest)
+#   make sanitized-unit-tests   the same under ASan + UBSan
+#   make WERROR=1 ...           warnings are errors (the test command does this)
 
 EXTENSION = fitbot_partman
+# The version lives in the control file only.
+EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 MODULE_big = fitbot_partman
-DATA = sql/install/fitbot_partman--1.0.sql
 
+# ------------------------------------------------------------------ SQL
+# Sources by feature, in install order (see sql/README.md). portable/ is plain
+# SQL and PL/pgSQL that a managed service could run; native/ needs our shared
+# library. Released versions' scripts are frozen in sql/ (DATA); the current
+# version's install script and the upgrades into it are built (DATA_built).
+SQL_UPGRADE_SUPPORT = \
+	sql/src/portable/00_schemas.sql \
+	sql/src/portable/01_upgrade_support.sql
+SQL_FEATURES = \
+	sql/src/native/10_cron_schedules.sql \
+	sql/src/portable/20_schedules.sql \
+	sql/src/portable/30_locations.sql \
+	sql/src/portable/40_registration.sql \
+	sql/src/portable/50_scheduling.sql \
+	sql/src/portable/60_setup.sql \
+	sql/src/portable/70_teardown.sql \
+	sql/src/portable/80_rescue.sql \
+	sql/src/portable/85_preflight.sql \
+	sql/src/native/90_health.sql \
+	sql/src/portable/95_privileges.sql \
+	sql/src/native/97_health_privileges.sql
+SQL_SOURCES = $(SQL_UPGRADE_SUPPORT) $(SQL_FEATURES)
+CURRENT_VERSION_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
+UPGRADE_SCRIPTS = sql/$(EXTENSION)--1.0--$(EXTVERSION).sql
+DATA = sql/$(EXTENSION)--1.0.sql
+DATA_built = $(CURRENT_VERSION_SCRIPT) $(UPGRADE_SCRIPTS)
+
+# ------------------------------------------------------------------ C++ glue
 CORE_SOURCES = $(sort $(wildcard src/core/*.cpp))
 GLUE_SOURCES = $(sort $(wildcard src/pg/*.cpp))
 OBJS = $(GLUE_SOURCES:.cpp=.o) $(CORE_SOURCES:.cpp=.o)
 
-# pg_regress suites, in order; they run against an existing database (see
-# test/run-all.sh) because pg_cron's launcher stays connected to it.
-REGRESS = $(shell cat sql/SCHEDULE 2>/dev/null)
-CONTRIB_TESTDB = fitbot_regress
-REGRESS_OPTS = --use-existing
-ISOLATION = $(shell cat test/isolation/SCHEDULE 2>/dev/null)
-ISOLATION_OPTS = --use-existing --inputdir=test/isolation --outputdir=build/isolation
-
 PG_CONFIG ?= pg_config
-PG_CPPFLAGS = -Isrc
-PG_CXXFLAGS = -std=c++17 -Wall -Wno-register
+# -isystem: the server headers' own warnings are not ours to fix, so that
+# -Wextra (and -Werror in the tests) applies to our code only.
+PG_CPPFLAGS = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server) -DFITBOT_PARTMAN_VERSION='"$(EXTVERSION)"'
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register $(if $(WERROR),-Werror)
 SHLIB_LINK = -lstdc++
 # Debian's server build enables LLVM JIT bitcode, which would need clang++;
 # the extension has no hot expressions worth inlining, so skip the bitcode.
 override with_llvm = no
 
+# pg_regress suites (test/sql, test/expected) and isolation specs; they run
+# against an existing database (test/regress.sh), since pg_cron's launcher
+# stays connected to it.
+REGRESS = $(shell cat test/SCHEDULE 2>/dev/null)
+REGRESS_OPTS = --inputdir=test --use-existing
+ISOLATION = $(shell cat test/isolation/SCHEDULE 2>/dev/null)
+ISOLATION_OPTS = --use-existing --inputdir=test/isolation --outputdir=build/isolation
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# ---------------------------------------------------------------- companion
-PREFIX ?= /usr/local
+# Objects of the extension depend on the headers they include (-MMD).
+override CXXFLAGS += -MMD -MP
+-include $(OBJS:.o=.d)
+
+# ------------------------------------------------------------------ SQL build
 BUILD = build
+EXPAND_SQL = $(BUILD)/tools/expand-sql
+
+$(EXPAND_SQL): src/tools/expand_sql.cpp src/core/shared_facts.h
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O1 -Wall -Wextra $(if $(WERROR),-Werror) -Isrc -o $@ $<
+
+$(CURRENT_VERSION_SCRIPT): sql/src/install_header.sql $(SQL_SOURCES) $(EXPAND_SQL)
+	$(EXPAND_SQL) $@ sql/src/install_header.sql $(SQL_SOURCES)
+
+sql/$(EXTENSION)--%--$(EXTVERSION).sql: sql/upgrade/header.sql sql/upgrade/%--$(EXTVERSION).before.sql \
+		sql/upgrade/%--$(EXTVERSION).after.sql $(SQL_SOURCES) $(EXPAND_SQL)
+	$(EXPAND_SQL) $@ sql/upgrade/header.sql $(SQL_UPGRADE_SUPPORT) sql/upgrade/$*--$(EXTVERSION).before.sql \
+		$(SQL_FEATURES) sql/upgrade/$*--$(EXTVERSION).after.sql
+
+# ------------------------------------------------------------------ companion and tests
+PREFIX ?= /usr/local
 COMPANION = $(BUILD)/fitbot-partman
 UNIT_TESTS = $(BUILD)/unit-tests
+SANITIZED_UNIT_TESTS = $(BUILD)/sanitized/unit-tests
 APP_CXX = g++
-APP_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Isrc
-CORE_APP_OBJS = $(patsubst src/core/%.cpp,$(BUILD)/core/%.o,$(CORE_SOURCES))
-COMPANION_SOURCES = $(sort $(wildcard src/companion/*.cpp))
-COMPANION_OBJS = $(patsubst src/companion/%.cpp,$(BUILD)/companion/%.o,$(COMPANION_SOURCES))
+APP_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Isrc -DFITBOT_PARTMAN_VERSION='"$(EXTVERSION)"' -MMD -MP
+SANITIZE_FLAGS = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 COMPANION_LIBS = -lpqxx -lpq -lcpp-httplib -lfmt -ldate-tz -lpthread
+TEST_LIBS = -lgtest -lgtest_main
+
+COMPANION_SOURCES = $(sort $(wildcard src/companion/*.cpp))
 UNIT_SOURCES = $(sort $(wildcard test/unit/*.cpp))
-UNIT_OBJS = $(patsubst test/unit/%.cpp,$(BUILD)/unit/%.o,$(UNIT_SOURCES))
 # The companion's pieces that do no I/O of their own are unit-tested too.
-COMPANION_TESTABLE_OBJS = $(filter-out $(BUILD)/companion/main.o,$(COMPANION_OBJS))
+COMPANION_TESTABLE = $(filter-out src/companion/main.cpp,$(COMPANION_SOURCES))
+COMPANION_INPUTS = $(COMPANION_SOURCES) $(CORE_SOURCES)
+UNIT_INPUTS = $(UNIT_SOURCES) $(CORE_SOURCES) $(COMPANION_TESTABLE)
 
-all: $(COMPANION) $(UNIT_TESTS)
+# objects_in(DIR, SOURCES): where the objects of SOURCES go in variant DIR.
+objects_in = $(patsubst %.cpp,$(1)/%.o,$(2))
 
-$(BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
-	@mkdir -p $(dir $@)
-	$(APP_CXX) $(APP_CXXFLAGS) -c -o $@ $<
+# One compile rule per variant of objects: DIR holds objects built with the
+# application flags plus EXTRA_FLAGS.
+define app_objects
+$(1)/%.o: %.cpp
+	@mkdir -p $$(dir $$@)
+	$$(APP_CXX) $$(APP_CXXFLAGS) $(2) -c -o $$@ $$<
+-include $$(wildcard $(1)/src/*/*.d $(1)/test/unit/*.d)
+endef
+$(eval $(call app_objects,$(BUILD)/app,))
+$(eval $(call app_objects,$(BUILD)/sanitized,$(SANITIZE_FLAGS)))
 
-$(BUILD)/companion/%.o: src/companion/%.cpp $(wildcard src/core/*.h src/companion/*.h)
-	@mkdir -p $(dir $@)
-	$(APP_CXX) $(APP_CXXFLAGS) -c -o $@ $<
-
-$(BUILD)/unit/%.o: test/unit/%.cpp $(wildcard src/core/*.h src/companion/*.h)
-	@mkdir -p $(dir $@)
-	$(APP_CXX) $(APP_CXXFLAGS) -c -o $@ $<
-
-$(COMPANION): $(COMPANION_OBJS) $(CORE_APP_OBJS)
+$(COMPANION): $(call objects_in,$(BUILD)/app,$(COMPANION_INPUTS))
 	$(APP_CXX) -o $@ $^ $(COMPANION_LIBS)
 
-$(UNIT_TESTS): $(UNIT_OBJS) $(CORE_APP_OBJS) $(COMPANION_TESTABLE_OBJS)
-	$(APP_CXX) -o $@ $^ -lgtest -lgtest_main $(COMPANION_LIBS)
+$(UNIT_TESTS): $(call objects_in,$(BUILD)/app,$(UNIT_INPUTS))
+	$(APP_CXX) -o $@ $^ $(TEST_LIBS) $(COMPANION_LIBS)
 
-# Glue and core objects of the extension depend on every header they may include.
-$(OBJS): $(wildcard src/core/*.h src/pg/*.h)
+$(SANITIZED_UNIT_TESTS): $(call objects_in,$(BUILD)/sanitized,$(UNIT_INPUTS))
+	$(APP_CXX) $(SANITIZE_FLAGS) -o $@ $^ $(TEST_LIBS) $(COMPANION_LIBS)
 
-install: install-companion
+companion: $(COMPANION)
+unit-tests: $(UNIT_TESTS)
+sanitized-unit-tests: $(SANITIZED_UNIT_TESTS)
+
 install-companion: $(COMPANION)
 	install -D -m 755 $(COMPANION) $(DESTDIR)$(PREFIX)/bin/fitbot-partman
 
 unit-test: $(UNIT_TESTS)
 	$(UNIT_TESTS)
 
-# The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
-# (any report fails the run).
-SANITIZE_FLAGS = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SANITIZED_BUILD = $(BUILD)/sanitized
-SANITIZED_UNIT_TESTS = $(SANITIZED_BUILD)/unit-tests
-SANITIZED_OBJS = $(patsubst $(BUILD)/%,$(SANITIZED_BUILD)/%,$(UNIT_OBJS) $(CORE_APP_OBJS) $(COMPANION_TESTABLE_OBJS))
-
-$(SANITIZED_BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
-	@mkdir -p $(dir $@)
-	$(APP_CXX) $(APP_CXXFLAGS) $(SANITIZE_FLAGS) -c -o $@ $<
-
-$(SANITIZED_BUILD)/companion/%.o: src/companion/%.cpp $(wildcard src/core/*.h src/companion/*.h)
-	@mkdir -p $(dir $@)
-	$(APP_CXX) $(APP_CXXFLAGS) $(SANITIZE_FLAGS) -c -o $@ $<
-
-$(SANITIZED_BUILD)/unit/%.o: test/unit/%.cpp $(wildcard src/core/*.h src/companion/*.h)
-	@mkdir -p $(dir $@)
-	$(APP_CXX) $(APP_CXXFLAGS) $(SANITIZE_FLAGS) -c -o $@ $<
-
-$(SANITIZED_UNIT_TESTS): $(SANITIZED_OBJS)
-	$(APP_CXX) $(SANITIZE_FLAGS) -o $@ $^ -lgtest -lgtest_main $(COMPANION_LIBS)
-
-sanitized-unit-tests: $(SANITIZED_UNIT_TESTS)
-
 clean: clean-build
 clean-build:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(OBJS:.o=.d)
 
-.PHONY: install-companion unit-test sanitized-unit-tests clean-build
+.PHONY: companion unit-tests sanitized-unit-tests install-companion unit-test clean-build

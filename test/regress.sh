@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pg_regress suites (sql/, expected/) and isolation specs (test/isolation/)
+# pg_regress suites (test/sql, test/expected) and isolation specs (test/isolation/)
 # against a throwaway PostgreSQL 15 with pg_cron preloaded. Expects the
 # extension to be installed (make install).
 set -u
@@ -41,7 +41,7 @@ run_suite() {
     fi
 }
 
-run_suite regress "$PGXS_DIR/test/regress/pg_regress" . build/regress $(cat sql/SCHEDULE)
+run_suite regress "$PGXS_DIR/test/regress/pg_regress" test build/regress $(cat test/SCHEDULE)
 if [ -s test/isolation/SCHEDULE ]; then
     run_suite isolation "$PGXS_DIR/test/isolation/pg_isolation_regress" test/isolation build/isolation \
         $(cat test/isolation/SCHEDULE)

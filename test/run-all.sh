@@ -41,7 +41,9 @@ if ! test/install-deps.sh; then
     echo "0 passed, 1 failed"
     exit 1
 fi
-if ! { make -j2 && make install; } >build/logs/build.log 2>&1; then
+# Warnings are errors here; the extension, the companion and the unit tests
+# each have their own target.
+if ! { make -j2 WERROR=1 && make install && make -j2 WERROR=1 companion unit-tests && make install-companion; } >build/logs/build.log 2>&1; then
     tail -50 build/logs/build.log
     echo "build failed"
     echo "0 passed, 1 failed"

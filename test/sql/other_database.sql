@@ -10,7 +10,7 @@ CREATE EXTENSION fitbot_partman;
 SELECT current_setting('cron.database_name') AS cron_database;
 SELECT step, action, detail FROM fitbot_partman.setup() WHERE step <> 'partitioning';
 SELECT parent_table, premake, retention, retention_keep_table FROM partman.part_config;
-SELECT fitbot_partman.maintenance_command();
+SELECT fitbot_partman_internal.maintenance_command();
 SELECT partitions, future_partitions FROM fitbot_partman.partition_health();
 -- schedule_maintenance() itself cannot do it from here: an error with the statement as hint.
 \set SHOW_CONTEXT never

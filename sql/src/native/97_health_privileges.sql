@@ -1,0 +1,13 @@
+-- Reading health is for pg_monitor; schedule arithmetic is for everyone.
+-- (After portable/95_privileges.sql, which closes every new function.)
+GRANT EXECUTE ON FUNCTION
+    fitbot_partman.facts(),
+    fitbot_partman.partition_health(),
+    fitbot_partman.partitions(regclass),
+    fitbot_partman.maintenance_status(),
+    fitbot_partman.check(),
+    fitbot_partman.metrics(),
+    fitbot_partman.next_run(text, timestamptz, text),
+    fitbot_partman.validate_schedule(text)
+TO pg_monitor;
+GRANT EXECUTE ON FUNCTION fitbot_partman.next_run(text, timestamptz, text), fitbot_partman.validate_schedule(text) TO PUBLIC;

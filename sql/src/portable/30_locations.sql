@@ -1,0 +1,126 @@
+-- Where pg_partman and pg_cron live, and small helpers the features share.
+
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.partman_schema()
+RETURNS name
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+    WHERE e.extname = 'pg_partman'
+$$;
+
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.partman_major_version()
+RETURNS integer
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT split_part(extversion, '.', 1)::integer FROM pg_extension WHERE extname = 'pg_partman'
+$$;
+
+-- The name pg_partman stores in part_config.parent_table: schema and table
+-- joined by a dot, unquoted.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.partman_parent_name(parent regclass)
+RETURNS text
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT n.nspname || '.' || c.relname
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.oid = parent
+$$;
+
+-- The maintenance command pg_cron runs, with pg_partman's schema quoted.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_command()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('CALL %I.run_maintenance_proc();', fitbot_partman_internal.partman_schema())
+$$;
+
+-- Serializes every function that changes registrations or cron jobs, so two
+-- sessions running setup() at once end with one registration and one job.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.lock_configuration()
+RETURNS void
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_advisory_xact_lock(4242, 20)
+$$;
+
+-- Whether pg_cron's scheduler runs: it must be in shared_preload_libraries
+-- (a cron.* setting in postgresql.conf proves nothing: PostgreSQL keeps it as
+-- a placeholder even when the library is not loaded).
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.cron_preloaded()
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT current_setting('shared_preload_libraries') ~ '(^|[\s,"])pg_cron([\s,"]|$)'
+$$;
+
+-- Where pg_cron can schedule our job from this database:
+--   'not loaded'  pg_cron is not in shared_preload_libraries: jobs never run
+--   'here'        pg_cron is installed in this database
+--   'installable' this is cron.database_name, but the extension is not created yet
+--   'elsewhere'   pg_cron runs jobs from another database (cron.database_name)
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.cron_location()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN NOT fitbot_partman_internal.cron_preloaded() THEN 'not loaded'
+        WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN 'here'
+        WHEN coalesce(current_setting('cron.database_name', true), 'postgres') = current_database() THEN 'installable'
+        ELSE 'elsewhere'
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.raise_cron_not_loaded()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'pg_cron is not loaded'
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = format('shared_preload_libraries is %L, so pg_cron''s scheduler is not running and a scheduled job would silently never run.',
+                              current_setting('shared_preload_libraries')),
+              HINT = format('Run ALTER SYSTEM SET shared_preload_libraries = %L; ALTER SYSTEM SET cron.database_name = %L; then restart PostgreSQL and call this function again.',
+                            concat_ws(', ', nullif(current_setting('shared_preload_libraries'), ''), 'pg_cron'),
+                            current_database());
+END
+$$;
+
+-- The statement to run in cron.database_name when that is another database.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.schedule_in_database_statement(schedule text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                  @JOB_NAME@, schedule,
+                  fitbot_partman_internal.maintenance_command(), current_database())
+$$;
+
+-- The default partition of a partitioned table, or NULL.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.default_partition(parent regclass)
+RETURNS regclass
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.oid::regclass
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_partitioned_table p ON p.partrelid = i.inhparent
+    WHERE i.inhparent = parent AND p.partdefid = c.oid
+$$;
+
+-- The table's columns, quoted and comma-separated, for copying rows by name.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.column_list(parent regclass)
+RETURNS text
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
+    FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped
+$$;

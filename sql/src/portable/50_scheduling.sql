@@ -1,0 +1,59 @@
+-- schedule_maintenance(): the pg_cron job that runs pg_partman's maintenance.
+
+-- Creates, updates or keeps the maintenance job; returns its id and what was done.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.ensure_maintenance_job(schedule text, OUT jobid bigint, OUT action text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    normalized text := fitbot_partman_internal.checked_schedule(schedule);
+    command text := fitbot_partman_internal.maintenance_command();
+    existing record;
+BEGIN
+    CASE fitbot_partman_internal.cron_location()
+        WHEN 'not loaded' THEN
+            PERFORM fitbot_partman_internal.raise_cron_not_loaded();
+        WHEN 'elsewhere' THEN
+            RAISE EXCEPTION 'pg_cron runs jobs from database "%", not from "%"',
+                            current_setting('cron.database_name'), current_database()
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('Connect to database %I and run: %s', current_setting('cron.database_name'),
+                                    fitbot_partman_internal.schedule_in_database_statement(normalized));
+        WHEN 'installable' THEN
+            CREATE EXTENSION pg_cron;
+        ELSE
+            NULL;
+    END CASE;
+
+    PERFORM fitbot_partman_internal.lock_configuration();
+    SELECT j.jobid, j.schedule, j.command, j.active, j.database INTO existing
+    FROM cron.job j
+    WHERE j.jobname = @JOB_NAME@ AND j.username = current_user
+    ORDER BY j.jobid LIMIT 1;
+
+    IF existing IS NULL THEN
+        jobid := cron.schedule(@JOB_NAME@, normalized, command);
+        action := 'scheduled';
+    ELSIF existing.schedule = normalized AND existing.command = command AND existing.active
+          AND existing.database = current_database() THEN
+        jobid := existing.jobid;
+        action := 'unchanged';
+    ELSE
+        PERFORM cron.alter_job(existing.jobid, schedule := normalized, command := command,
+                               database := current_database(), active := true);
+        jobid := existing.jobid;
+        action := 'updated';
+    END IF;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION fitbot_partman.schedule_maintenance(schedule text DEFAULT @DEFAULT_SCHEDULE@)
+RETURNS bigint
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jobid FROM fitbot_partman_internal.ensure_maintenance_job(schedule)
+$$;
+
+COMMENT ON FUNCTION fitbot_partman.schedule_maintenance(text) IS
+'Schedules (or updates) this database''s pg_cron job that runs pg_partman maintenance (named as setup() names it); returns the job id';

@@ -1,0 +1,70 @@
+-- setup(): the seed's recipe in one idempotent call.
+
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.do_setup(schedule text)
+RETURNS TABLE(step text, action text, detail text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    normalized text := fitbot_partman_internal.checked_schedule(schedule);  -- before any change
+    cron_where text := fitbot_partman_internal.cron_location();
+    outcome text;
+    job record;
+BEGIN
+    IF cron_where = 'not loaded' THEN
+        PERFORM fitbot_partman_internal.raise_cron_not_loaded();
+    END IF;
+    PERFORM fitbot_partman_internal.lock_configuration();
+
+    step := 'table';
+    IF to_regclass('public.heart_rate_readings') IS NULL THEN
+        EXECUTE @READINGS_TABLE_DDL@;
+        action := 'created';
+        detail := 'public.heart_rate_readings (user_id, measured_at, bpm, source, ingested_at), partitioned by range on measured_at; re-synced samples can be skipped with ON CONFLICT (user_id, measured_at) DO NOTHING';
+    ELSE
+        action := 'unchanged';
+        detail := 'public.heart_rate_readings already exists';
+    END IF;
+    RETURN NEXT;
+
+    step := 'partitioning';
+    outcome := fitbot_partman_internal.do_register_table('public.heart_rate_readings'::text::regclass, 'measured_at', '1 month', 3, '1 year', false);
+    action := split_part(outcome, ':', 1);
+    detail := CASE action
+        WHEN 'registered' THEN format('registered with pg_partman %s (schema %I): monthly partitions, 3 made ahead, older than 1 year dropped',
+                                      (SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'), fitbot_partman_internal.partman_schema())
+        WHEN 'unchanged' THEN 'already registered: monthly partitions, 3 made ahead, older than 1 year dropped'
+        ELSE trim(split_part(outcome, ':', 2)) END;
+    RETURN NEXT;
+
+    step := 'schedule';
+    IF cron_where = 'elsewhere' THEN
+        action := 'manual';
+        detail := format('pg_cron runs jobs from database %I; connect there and run: %s',
+                         current_setting('cron.database_name'), fitbot_partman_internal.schedule_in_database_statement(normalized));
+    ELSE
+        SELECT * INTO job FROM fitbot_partman_internal.ensure_maintenance_job(normalized);
+        action := job.action;
+        detail := format('pg_cron job %s %s: %L runs %s (next run %s UTC)', job.jobid, @JOB_NAME@,
+                         normalized, fitbot_partman_internal.maintenance_command(),
+                         to_char(fitbot_partman.next_run(normalized, now(), 'GMT') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'));
+    END IF;
+    RETURN NEXT;
+END
+$fn$;
+
+-- No SET clause here either: see register_table().
+CREATE OR REPLACE FUNCTION fitbot_partman.setup(schedule text DEFAULT @DEFAULT_SCHEDULE@)
+RETURNS TABLE(step text, action text, detail text)
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    caller_search_path text := pg_catalog.current_setting('search_path');
+BEGIN
+    RETURN QUERY SELECT * FROM fitbot_partman_internal.do_setup(schedule);
+    PERFORM pg_catalog.set_config('search_path', caller_search_path, false);
+END
+$fn$;
+
+COMMENT ON FUNCTION fitbot_partman.setup(text) IS
+'Creates public.heart_rate_readings if missing, partitions it monthly with pg_partman (3 ahead, 1 year kept) and schedules maintenance with pg_cron; idempotent';

@@ -1,0 +1,24 @@
+-- 1.0 -> 1.1, before the 1.1 sources run: the private helpers move from
+-- schema fitbot_partman to fitbot_partman_internal. Each is dropped here (only
+-- if nothing of the user's depends on it) and created there by the sources;
+-- grants on it are replayed by 1.0--1.1.after.sql.
+SELECT fitbot_partman_internal.drop_function_for_upgrade(
+           ('fitbot_partman.' || helper)::regprocedure, 'fitbot_partman_internal.' || helper,
+           'private helpers moved to schema fitbot_partman_internal')
+FROM unnest(ARRAY[
+    'checked_schedule(text)',
+    'partman_schema()',
+    'partman_major_version()',
+    'partman_parent_name(regclass)',
+    'maintenance_command()',
+    'lock_configuration()',
+    'cron_preloaded()',
+    'cron_location()',
+    'raise_cron_not_loaded()',
+    'schedule_in_database_statement(text)',
+    'default_partition(regclass)',
+    'column_list(regclass)',
+    'do_register_table(regclass, text, interval, integer, interval, boolean)',
+    'ensure_maintenance_job(text)',
+    'do_setup(text)'
+]) AS helper;

@@ -1,0 +1,42 @@
+// The facts that the extension's SQL, its C++ glue and the companion must
+// agree on, kept in one place.
+//
+// C++ code includes this header. SQL sources name the same facts as @TOKENS@
+// (see src/tools/expand_sql.cpp), which the build replaces with these values
+// when it concatenates sql/src/ into the install and upgrade scripts.
+#pragma once
+
+namespace fitbot::core::shared {
+
+// The pg_cron job that setup() and schedule_maintenance() create.  @JOB_NAME@
+inline constexpr const char *kJobName = "run_pg_partman_maintenance_monthly";
+
+// 02:00 on the 20th of every month, the seed operator's schedule.  @DEFAULT_SCHEDULE@
+inline constexpr const char *kDefaultSchedule = "0 2 20 * *";
+
+// A pg_cron job maintains pg_partman tables when its command matches this
+// (case-insensitive POSIX regular expression, PostgreSQL's ~*): it covers
+// pg_partman's run_maintenance_proc() and run_maintenance().  @MAINTENANCE_COMMAND_PATTERN@
+inline constexpr const char *kMaintenanceCommandPattern = "run_maintenance";
+
+// How many of each maintenance job's latest runs health reads.  @RUNS_PER_JOB@
+inline constexpr int kRunsPerJob = 20;
+
+// The readings table setup() creates when it is missing, with its comments.  @READINGS_TABLE_DDL@
+inline constexpr const char *kReadingsTableDdl = R"SQL(CREATE TABLE public.heart_rate_readings (
+    user_id     bigint      NOT NULL,
+    measured_at timestamptz NOT NULL,
+    bpm         smallint    NOT NULL CONSTRAINT heart_rate_readings_bpm_range CHECK (bpm BETWEEN 20 AND 250),
+    source      text        NOT NULL DEFAULT 'garmin',
+    ingested_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT heart_rate_readings_pkey PRIMARY KEY (user_id, measured_at)
+) PARTITION BY RANGE (measured_at);
+COMMENT ON TABLE public.heart_rate_readings IS
+    'Heart-rate samples synced from Garmin; partitioned by month on measured_at by pg_partman (fitbot_partman.setup)';
+COMMENT ON COLUMN public.heart_rate_readings.user_id IS 'Chatbot user the sample belongs to';
+COMMENT ON COLUMN public.heart_rate_readings.measured_at IS 'When the device measured the sample';
+COMMENT ON COLUMN public.heart_rate_readings.bpm IS 'Beats per minute, 20..250; samples outside are sensor errors';
+COMMENT ON COLUMN public.heart_rate_readings.source IS 'Device or API the sample came from';
+COMMENT ON COLUMN public.heart_rate_readings.ingested_at IS 'When the chatbot stored the sample';)SQL";
+
+}  // namespace fitbot::core::shared
