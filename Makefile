@@ -80,7 +80,12 @@ $(EXPAND_SQL): src/tools/expand_sql.cpp src/core/shared_facts.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O1 -Wall -Wextra $(if $(WERROR),-Werror) -Isrc -o $@ $<
 
+# portable/ must stay runnable without the extension machinery: the companion
+# installs it with plain SQL where our library cannot be loaded.
+NATIVE_ONLY_SQL = MODULE_PATHNAME|@extschema@|pg_extension_config_dump|LANGUAGE C
 $(CURRENT_VERSION_SCRIPT): sql/src/install_header.sql $(SQL_SOURCES) $(EXPAND_SQL)
+	@! grep -nE '$(NATIVE_ONLY_SQL)' sql/src/portable/*.sql || \
+		{ echo "sql/src/portable/ may not use $(NATIVE_ONLY_SQL); put that in sql/src/native/" >&2; exit 1; }
 	$(EXPAND_SQL) $@ sql/src/install_header.sql $(SQL_SOURCES)
 
 sql/$(EXTENSION)--%--$(EXTVERSION).sql: sql/upgrade/header.sql sql/upgrade/%--$(EXTVERSION).before.sql \

@@ -12,6 +12,7 @@ keep=false
 test/install-deps.sh
 make -j2 >/dev/null
 make install >/dev/null
+make -j2 companion >/dev/null
 source test/lib/cluster.sh
 
 cluster_dir=$PWD/demo/cluster

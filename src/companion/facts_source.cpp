@@ -5,14 +5,12 @@
 
 #include "core/partition_bound.h"
 #include "core/facts_json.h"
+#include "core/shared_facts.h"
 #include "system_zone.h"
 
 namespace fitbot::companion {
 
 namespace {
-
-// How many recent runs per job the rules see; the extension reads as many.
-constexpr int kRunsPerJob = 20;
 
 // An interval column as months, days and micros, the way PostgreSQL stores it.
 std::string interval_parts(const std::string &expression) {
@@ -159,7 +157,8 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
 }
 
 void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maintenance) {
-    const std::string filter = " j.command ~* 'run_maintenance' AND j.database = current_database()";
+    const std::string filter = " j.command ~* " + txn.quote(core::shared::kMaintenanceCommandPattern) +
+                               " AND j.database = current_database()";
     for (const pqxx::row &row : txn.exec(
              "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
              "       j.active, CASE WHEN current_setting('track_commit_timestamp')::bool"
@@ -182,7 +181,7 @@ void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maint
              "  FROM cron.job j CROSS JOIN LATERAL ("
              "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
              "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-             std::to_string(kRunsPerJob) + ") r WHERE" + filter +
+             std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter +
              " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC")) {
         core::CronRunFact run;
         run.jobid = row[0].as<std::int64_t>();

@@ -3,25 +3,14 @@
 #include <fmt/format.h>
 
 #include "core/cron.h"
+#include "core/shared_facts.h"
 #include "database.h"
 
 namespace fitbot::companion {
 
 namespace {
 
-constexpr const char *kJobName = "run_pg_partman_maintenance_monthly";
-
-// The readings table; the same definition as do_setup() in
-// sql/install/fitbot_partman--1.0.sql (keep the two in step).
-constexpr const char *kCreateReadings = R"SQL(
-CREATE TABLE public.heart_rate_readings (
-    user_id     bigint      NOT NULL,
-    measured_at timestamptz NOT NULL,
-    bpm         smallint    NOT NULL CONSTRAINT heart_rate_readings_bpm_range CHECK (bpm BETWEEN 20 AND 250),
-    source      text        NOT NULL DEFAULT 'garmin',
-    ingested_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT heart_rate_readings_pkey PRIMARY KEY (user_id, measured_at)
-) PARTITION BY RANGE (measured_at))SQL";
+constexpr const char *kJobName = core::shared::kJobName;
 
 void print_rows(const pqxx::result &rows, std::ostream &out) {
     for (const pqxx::row &row : rows) {
@@ -42,7 +31,7 @@ int setup_agentless(pqxx::connection &connection, const std::string &schedule, s
     const int major = partman[1].as<int>();
 
     bool table_exists = !txn.exec("SELECT to_regclass('public.heart_rate_readings')")[0][0].is_null();
-    if (!table_exists) txn.exec(kCreateReadings);
+    if (!table_exists) txn.exec(core::shared::kReadingsTableDdl);
     out << fmt::format("{:<13} {:<11} {}\n", "table", table_exists ? "unchanged" : "created", "public.heart_rate_readings");
 
     bool registered = !txn.exec("SELECT 1 FROM " + schema +
@@ -116,13 +105,15 @@ SELECT 'pg_partman', EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_part
        'CREATE EXTENSION pg_partman;'
 )SQL";
 
-constexpr const char *kJobCheck = R"SQL(
+std::string job_check(pqxx::transaction_base &txn) {
+    return R"SQL(
 SELECT 'maintenance job', coalesce(bool_or(active), false),
        coalesce(string_agg(format('job %s %s %L %s', jobid, jobname, schedule, CASE WHEN active THEN 'active' ELSE 'INACTIVE' END), '; '),
                 'no pg_cron job runs pg_partman maintenance'),
        'fitbot-partman setup creates or re-activates it.'
-FROM cron.job WHERE command ~* 'run_maintenance' AND database = current_database()
-)SQL";
+FROM cron.job WHERE database = current_database() AND command ~* )SQL" +
+           txn.quote(core::shared::kMaintenanceCommandPattern);
+}
 
 }  // namespace
 
@@ -165,7 +156,7 @@ int preflight(const std::string &dsn, bool agentless, std::ostream &out) {
         };
         print(rows);
         if (connection.mode == Mode::agentless && !txn.exec("SELECT to_regclass('cron.job')")[0][0].is_null())
-            print(txn.exec(kJobCheck));
+            print(txn.exec(job_check(txn)));
         return all_ok ? 0 : 1;
     });
 }
