@@ -26,6 +26,8 @@ SQL_UPGRADE_SUPPORT = \
 SQL_FEATURES = \
 	sql/src/native/10_cron_schedules.sql \
 	sql/src/portable/20_schedules.sql \
+	sql/src/portable/25_maintenance_ledger.sql \
+	sql/src/portable/27_maintenance_driver.sql \
 	sql/src/portable/30_locations.sql \
 	sql/src/portable/40_registration.sql \
 	sql/src/portable/50_scheduling.sql \
@@ -35,7 +37,8 @@ SQL_FEATURES = \
 	sql/src/portable/85_preflight.sql \
 	sql/src/native/90_health.sql \
 	sql/src/portable/95_privileges.sql \
-	sql/src/native/97_health_privileges.sql
+	sql/src/native/97_health_privileges.sql \
+	sql/src/native/98_ledger_dump.sql
 SQL_SOURCES = $(SQL_UPGRADE_SUPPORT) $(SQL_FEATURES)
 CURRENT_VERSION_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 UPGRADE_SCRIPTS = sql/$(EXTENSION)--1.0--$(EXTVERSION).sql

@@ -38,7 +38,7 @@ BEGIN
     CREATE TEMP TABLE IF NOT EXISTS fitbot_partman_saved_grants (successor text, acl aclitem[]) ON COMMIT DROP;
     INSERT INTO fitbot_partman_saved_grants
     SELECT successor, p.proacl FROM pg_proc p WHERE p.oid = old_function AND p.proacl IS NOT NULL;
-    EXECUTE format('DROP FUNCTION %s', old_function);
+    EXECUTE format('DROP ROUTINE %s', old_function);
 END
 $fn$;
 
@@ -62,7 +62,7 @@ BEGIN
         FROM pg_temp.fitbot_partman_saved_grants s CROSS JOIN LATERAL aclexplode(s.acl) a
         WHERE a.grantee <> (SELECT p.proowner FROM pg_proc p WHERE p.oid = s.successor::regprocedure)
     LOOP
-        EXECUTE format('GRANT %s ON FUNCTION %s TO %s%s', saved.privilege_type, saved.successor,
+        EXECUTE format('GRANT %s ON ROUTINE %s TO %s%s', saved.privilege_type, saved.successor,
                        CASE WHEN saved.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(saved.grantee::regrole::text) END,
                        CASE WHEN saved.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
         EXECUTE format('GRANT USAGE ON SCHEMA %s TO %s', saved.successor_schema,

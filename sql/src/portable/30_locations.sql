@@ -29,13 +29,35 @@ AS $$
     WHERE c.oid = parent
 $$;
 
--- The maintenance command pg_cron runs, with pg_partman's schema quoted.
+-- The command of the maintenance job. By default it runs our driver, and falls
+-- back to pg_partman's own procedure if fitbot_partman is dropped: a top-level
+-- DO block may call a procedure that commits, so the job keeps maintaining
+-- instead of failing every month. With the setting job_command = pg_partman it
+-- is pg_partman's plain command, as the seed's recipe had it. Health reads
+-- either (both match @MAINTENANCE_COMMAND_PATTERN@).
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_command()
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT format('CALL %I.run_maintenance_proc();', fitbot_partman_internal.partman_schema())
+    SELECT CASE fitbot_partman_internal.maintenance_setting('job_command')
+        WHEN 'pg_partman' THEN format('CALL %I.run_maintenance_proc();', fitbot_partman_internal.partman_schema())
+        ELSE format('DO $job$BEGIN IF pg_catalog.to_regprocedure(%L) IS NOT NULL THEN CALL fitbot_partman.run_maintenance(run_trigger => %L); ELSE CALL %I.run_maintenance_proc(); END IF; END$job$;',
+                    'fitbot_partman.run_maintenance(regclass,interval,interval,text)', 'pg_cron',
+                    fitbot_partman_internal.partman_schema())
+    END
+$$;
+
+-- A maintenance job's command as a person reads it: the driver's DO block is
+-- long, what it does is short.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.job_command_summary(command text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN command ~ 'CALL fitbot_partman\.run_maintenance\('
+                THEN 'CALL fitbot_partman.run_maintenance() (pg_partman''s run_maintenance_proc() if fitbot_partman is dropped)'
+                ELSE command END
 $$;
 
 -- Serializes every function that changes registrations or cron jobs, so two

@@ -82,6 +82,14 @@ BEGIN
                   DETAIL = 'pg_partman identifies tables as schema.table and cannot tell such a name apart.',
                   HINT = 'Rename the table or schema without a dot, then register it.';
     END IF;
+    IF position('''' in parent_schema) > 0 OR position('''' in parent_table) > 0 THEN
+        -- pg_partman 4.x and 5.x put such names into SQL text unquoted in
+        -- places, and then every maintenance run fails.
+        RAISE EXCEPTION 'table % has a single quote in its name', parent
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'pg_partman cannot maintain a table whose schema or name contains a single quote.',
+                  HINT = 'Rename the table or schema without the quote, then register it.';
+    END IF;
     IF premake < 1 THEN
         RAISE EXCEPTION 'premake must be at least 1, not %', premake
             USING ERRCODE = 'invalid_parameter_value',

@@ -1,7 +1,11 @@
 -- schedule_maintenance(): the pg_cron job that runs pg_partman's maintenance.
 
--- Creates, updates or keeps the maintenance job; returns its id and what was done.
-CREATE OR REPLACE FUNCTION fitbot_partman_internal.ensure_maintenance_job(schedule text, OUT jobid bigint, OUT action text)
+-- Creates, updates or keeps the maintenance job; returns its id, what was
+-- done, and the command it ran before when that changed. The job is this
+-- database's maintenance job whoever owns it (a superuser sees every job), so
+-- a second administrator updates it rather than adding a second one.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.ensure_maintenance_job(
+    schedule text, OUT jobid bigint, OUT action text, OUT previous_command text)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -28,8 +32,10 @@ BEGIN
     PERFORM fitbot_partman_internal.lock_configuration();
     SELECT j.jobid, j.schedule, j.command, j.active, j.database INTO existing
     FROM cron.job j
-    WHERE j.jobname = @JOB_NAME@ AND j.username = current_user
-    ORDER BY j.jobid LIMIT 1;
+    WHERE j.database = current_database()
+      AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@)
+    ORDER BY j.jobname IS DISTINCT FROM @JOB_NAME@, j.username <> current_user, j.jobid
+    LIMIT 1;
 
     IF existing IS NULL THEN
         jobid := cron.schedule(@JOB_NAME@, normalized, command);
@@ -43,6 +49,9 @@ BEGIN
                                database := current_database(), active := true);
         jobid := existing.jobid;
         action := 'updated';
+        IF existing.command IS DISTINCT FROM command THEN
+            previous_command := existing.command;
+        END IF;
     END IF;
 END
 $fn$;

@@ -57,11 +57,18 @@ BEGIN
     ELSIF remaining > 0 THEN
         action := 'kept';
         detail := format('%s other table(s) still registered with pg_partman need the maintenance job', remaining);
-    ELSIF EXISTS (SELECT 1 FROM cron.job WHERE jobname = @JOB_NAME@ AND username = current_user) THEN
-        PERFORM cron.unschedule(jobid) FROM cron.job
-        WHERE jobname = @JOB_NAME@ AND username = current_user;
+    ELSIF EXISTS (SELECT 1 FROM cron.job j WHERE j.database = current_database()
+                  AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@)) THEN
+        -- Every maintenance job of this database, whoever owns it (as one
+        -- superuser sees another's), so that none is left behind.
+        SELECT string_agg(format('%s %s (owner %I)', j.jobid, coalesce(j.jobname, '(unnamed)'), j.username), ', ' ORDER BY j.jobid)
+        INTO detail
+        FROM cron.job j
+        WHERE j.database = current_database() AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
+        PERFORM cron.unschedule(j.jobid) FROM cron.job j
+        WHERE j.database = current_database() AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
         action := 'unscheduled';
-        detail := format('pg_cron job %s removed', @JOB_NAME@);
+        detail := 'pg_cron job(s) removed: ' || detail;
     ELSE
         action := 'unchanged';
         detail := 'no maintenance job was scheduled';

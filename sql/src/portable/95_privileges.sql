@@ -16,9 +16,13 @@ BEGIN
         WHERE p.pronamespace IN ('fitbot_partman'::regnamespace, 'fitbot_partman_internal'::regnamespace)
           AND p.proacl IS NULL
     LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', new_function);
+        EXECUTE format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', new_function);
     END LOOP;
 END
 $privileges$;
 
 GRANT USAGE ON SCHEMA fitbot_partman TO pg_monitor;
+-- The maintenance ledger and settings are readable by monitors (dashboards).
+GRANT SELECT ON fitbot_partman.maintenance_runs, fitbot_partman.maintenance_run_tables,
+                fitbot_partman.maintenance_settings TO pg_monitor;
+GRANT EXECUTE ON FUNCTION fitbot_partman.maintenance_config() TO pg_monitor;
