@@ -1,3 +1,5 @@
+// string_from_text() and text_datum() (convert.h): text Datums to and from
+// std::string, detoasting and allocating through pg_call().
 #include "convert.h"
 
 #include "guard.h"

@@ -1,4 +1,7 @@
-// SQL: fitbot_partman.next_run() and fitbot_partman.validate_schedule().
+// The SQL schedule functions: fitbot_partman.next_run() and
+// fitbot_partman.validate_schedule(). The cron grammar and the next-run rule
+// live in the core (core/cron.h); this file only converts arguments, names
+// the time zone through PostgreSQL, and maps CronError to SQL errors.
 #include "convert.h"
 #include "core/cron.h"
 #include "guard.h"

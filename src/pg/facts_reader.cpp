@@ -1,26 +1,29 @@
+// read_backend_facts() (facts_reader.h): the SPI queries for pg_partman's
+// config and pg_cron's jobs and runs, and the assembly of partition facts
+// from the lock-free catalog readers, with a per-backend cache of what the
+// catalogs said, keyed by catalog generation.
 #include "facts_reader.h"
 
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "catalog.h"
+#include "catalog_generation.h"
 #include "convert.h"
+#include "core/shared_facts.h"
+#include "detached_tables.h"
 #include "guard.h"
+#include "partition_reader.h"
+#include "partition_tree.h"
+#include "relation_locks.h"
+#include "row_count_if_unlocked.h"
 #include "spi.h"
+#include "sql_text.h"
 #include "zone.h"
 
 namespace fitbot::pg {
 
 namespace {
-
-// How many recent runs per job the rules see (consecutive failures, last
-// success); more would only cost time on a busy cron.job_run_details.
-constexpr int kRunsPerJob = 20;
-
-std::string quote_identifier_string(const std::string &identifier) {
-    return pg_call(quote_identifier, identifier.c_str());
-}
 
 core::Interval interval_of(const std::optional<Datum> &value) {
     return interval_from_pg(DatumGetIntervalP(*value));
@@ -54,7 +57,7 @@ std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string
         "SELECT c.oid, format('%I.%I', n.nspname, c.relname), p.control, p.partition_interval::interval,"
         "       p.premake, p.retention::interval, p.retention_keep_table, p.infinite_time_partitions,"
         "       coalesce(rs.oid, n.oid), c.relname::text"
-        "  FROM " + quote_identifier_string(partman_schema) + ".part_config p"
+        "  FROM " + quoted_identifier(partman_schema) + ".part_config p"
         "  JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
         "  JOIN pg_class c ON c.relnamespace = n.oid"
         "                 AND c.relname = substr(p.parent_table, length(n.nspname) + 2)"
@@ -144,8 +147,11 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     maintenance.cron_installed = cron_tables_visible(spi);
     if (!maintenance.cron_installed) return maintenance;
 
-    const std::string maintenance_job_filter =
-        " j.command ~* 'run_maintenance' AND j.database = current_database()";
+    // The maintenance-job filter and the runs read per job are shared facts
+    // (core/shared_facts.h): the SQL functions and the companion use them too.
+    const std::string maintenance_job_filter = " j.command ~* " +
+                                               quoted_literal(core::shared::kMaintenanceCommandPattern) +
+                                               " AND j.database = current_database()";
     maintenance.jobs = spi.query<core::CronJobFact>(
         "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text, j.active,"
         // pg_cron 1.4 keeps no creation time; with track_commit_timestamp the
@@ -170,7 +176,7 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
         "  FROM cron.job j CROSS JOIN LATERAL ("
         "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
         "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-            std::to_string(kRunsPerJob) + ") r"
+            std::to_string(core::shared::kRunsPerJob) + ") r"
         " WHERE" + maintenance_job_filter + " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
         [](const SpiRow &row) {
             core::CronRunFact run;

@@ -1,5 +1,7 @@
-// Reads DatabaseFacts inside the backend: pg_partman's config and pg_cron's
-// tables with SPI, partitions with lock-free catalog reads (catalog.h).
+// Reads the core's DatabaseFacts inside the backend: pg_partman's config and
+// pg_cron's tables with SPI, partitions with lock-free catalog reads
+// (partition_tree.h, partition_reader.h), so that every health function
+// judges the same facts the companion would gather.
 #pragma once
 
 #include <vector>

@@ -1,4 +1,5 @@
-// The C/C++ error boundary (see ARCHITECTURE.md, "boundary rules").
+// The C/C++ error boundary: the rules are in docs/ARCHITECTURE.md, section
+// "C++ inside a PostgreSQL backend: the boundary rules".
 //
 // PostgreSQL raises errors with longjmp; C++ raises exceptions. Inside the
 // glue, every call into PostgreSQL that may ereport goes through pg_call(),
@@ -8,8 +9,10 @@
 // error once no C++ object with a destructor is left in its frame.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -46,42 +49,66 @@ private:
     std::string hint_;
 };
 
+namespace detail {
+
+// What run_catching_postgres_error() saw: plain values only.
+struct CaughtError {
+    bool raised = false;        // the body raised an ERROR
+    ErrorData *copy = nullptr;  // that error, or nullptr if copying it failed
+};
+
+// Runs body(context) inside PG_TRY; on error, copies the ErrorData into the
+// caller's memory context (under a PG_TRY of its own) and flushes the error
+// state. The glue's PG_TRY blocks all live in guard.cpp, behind this.
+CaughtError run_catching_postgres_error(void (*body)(void *), void *context);
+
+// Thrown when CopyErrorData() itself failed (it only allocates, so: out of
+// memory), like pg_duckdb's "Failed to extract Postgres error message".
+[[noreturn]] void throw_error_lost();
+
+}  // namespace detail
+
 // Runs a PostgreSQL function that may ereport(ERROR) and rethrows its error
-// as PostgresError. Only plain values cross the PG_TRY frame.
+// as PostgresError.
+//
+// Only plain values cross the PG_TRY frame: the function, its arguments and
+// its result must be trivially destructible (checked below), and the frames
+// a longjmp can skip (the function's and the trampoline's) hold nothing
+// else. A C++ exception thrown by the function is caught before it could
+// leave PG_TRY without PG_END_TRY, and rethrown once the frame is closed.
 template <typename Function, typename... Args>
 auto pg_call(Function function, Args... args) -> decltype(function(args...)) {
     using Result = decltype(function(args...));
-    MemoryContext caller_context = CurrentMemoryContext;
-    ErrorData *caught = nullptr;
-    if constexpr (std::is_void_v<Result>) {
-        PG_TRY();
-        {
-            function(args...);
+    static_assert(std::is_trivially_destructible_v<Function> && (std::is_trivially_destructible_v<Args> && ...),
+                  "only plain values cross a PG_TRY frame");
+    using Stored = std::conditional_t<std::is_void_v<Result>, std::nullptr_t, Result>;
+    static_assert(std::is_trivially_destructible_v<Stored>, "only plain values cross a PG_TRY frame");
+
+    struct Call {
+        Function function;
+        std::tuple<Args...> args;
+        Stored result;
+        std::exception_ptr escaped;  // lives in pg_call's frame, above PG_TRY
+    } call{function, std::tuple<Args...>(args...), Stored{}, nullptr};
+
+    auto trampoline = [](void *context) {
+        Call *pending = static_cast<Call *>(context);
+        try {
+            if constexpr (std::is_void_v<Result>)
+                std::apply(pending->function, pending->args);
+            else
+                pending->result = std::apply(pending->function, pending->args);
+        } catch (...) {
+            pending->escaped = std::current_exception();
         }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(caller_context);
-            caught = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
-        if (caught != nullptr) throw PostgresError(caught);
-    } else {
-        Result result{};
-        PG_TRY();
-        {
-            result = function(args...);
-        }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(caller_context);
-            caught = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
-        if (caught != nullptr) throw PostgresError(caught);
-        return result;
+    };
+    detail::CaughtError caught = detail::run_catching_postgres_error(trampoline, &call);
+    if (call.escaped) std::rethrow_exception(call.escaped);
+    if (caught.raised) {
+        if (caught.copy == nullptr) detail::throw_error_lost();
+        throw PostgresError(caught.copy);
     }
+    if constexpr (!std::is_void_v<Result>) return call.result;
 }
 
 // The body of every SQL-callable function: runs `implementation` and reports

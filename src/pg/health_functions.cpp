@@ -1,6 +1,12 @@
-// SQL: partition_health(), partitions(), maintenance_status(), check(),
-// metrics() and facts(). Facts come from facts_reader (no relation locks);
-// every verdict comes from the core.
+// The SQL health functions: partition_health(), partitions(),
+// maintenance_status(), check(), metrics() and facts(). Facts come from
+// facts_reader (no relation locks); every verdict comes from the core; rows
+// are filled by column name (result_columns.h).
+//
+// Entry points: SQL names the C symbol, and each symbol answers the OUT list
+// of the SQL version it was written for (its column count). A version whose
+// OUT list changes adds a symbol, as pg_stat_statements does; see
+// result_columns.h.
 #include <algorithm>
 #include <cmath>
 
@@ -8,16 +14,16 @@
 #include "core/exposition.h"
 #include "core/facts_json.h"
 #include "core/health.h"
+#include "extension_version.h"
 #include "facts_reader.h"
 #include "guard.h"
+#include "result_columns.h"
 #include "result_set.h"
 #include "zone.h"
 
 namespace fitbot::pg {
 
 namespace {
-
-constexpr const char *kExtensionVersion = "1.0";
 
 struct JudgedDatabase {
     BackendFacts backend;
@@ -33,34 +39,36 @@ JudgedDatabase judge_database() {
 
 std::int64_t whole_rows(double estimate) { return estimate > 0 ? static_cast<std::int64_t>(std::llround(estimate)) : 0; }
 
-Datum partition_health_impl(FunctionCallInfo fcinfo) {
+Datum partition_health(FunctionCallInfo fcinfo, int expected_columns) {
+    using Column = PartitionHealthColumn;
     JudgedDatabase judged = judge_database();
-    ResultSet result(fcinfo);
+    ResultSet<Column> result(fcinfo, expected_columns);
     for (std::size_t i = 0; i < judged.report.parents.size(); i++) {
         const core::ParentReport &parent = judged.report.parents[i];
-        OutputRow row(result.columns());
-        row.set_oid(0, judged.backend.parent_oids.at(i))
-            .set_interval(1, parent.partition_interval)
-            .set_int32(2, parent.premake)
-            .set_interval(3, parent.retention)
-            .set_int32(4, parent.partitions)
-            .set_int32(5, parent.future_partitions)
-            .set_timestamp(6, parent.runway_until)
-            .set_timestamp(7, parent.oldest_start)
-            .set_int32(8, parent.expired_partitions)
-            .set_int32(9, parent.gaps)
-            .set_optional_int64(10, parent.default_rows)
-            .set_int64(11, parent.total_bytes)
-            .set_int64(12, whole_rows(parent.estimated_rows))
-            .set_int32(13, parent.detached_retention_tables)
-            .set_text(14, core::status_name(parent.status))
-            .set_text_array(15, parent.reasons);
+        OutputRow<Column> row = result.new_row();
+        row.set_oid(Column::parent, judged.backend.parent_oids.at(i))
+            .set_interval(Column::partition_interval, parent.partition_interval)
+            .set_int32(Column::premake, parent.premake)
+            .set_interval(Column::retention, parent.retention)
+            .set_int32(Column::partitions, parent.partitions)
+            .set_int32(Column::future_partitions, parent.future_partitions)
+            .set_timestamp(Column::runway_until, parent.runway_until)
+            .set_timestamp(Column::oldest_start, parent.oldest_start)
+            .set_int32(Column::expired_partitions, parent.expired_partitions)
+            .set_int32(Column::gaps, parent.gaps)
+            .set_optional_int64(Column::default_rows, parent.default_rows)
+            .set_int64(Column::total_bytes, parent.total_bytes)
+            .set_int64(Column::estimated_rows, whole_rows(parent.estimated_rows))
+            .set_int32(Column::detached_tables, parent.detached_retention_tables)
+            .set_text(Column::status, core::status_name(parent.status))
+            .set_text_array(Column::reasons, parent.reasons);
         result.add(row);
     }
     return Datum(0);
 }
 
-Datum partitions_impl(FunctionCallInfo fcinfo) {
+Datum partitions(FunctionCallInfo fcinfo, int expected_columns) {
+    using Column = PartitionsColumn;
     Oid requested = PG_GETARG_OID(0);
     JudgedDatabase judged = judge_database();
     const auto &oids = judged.backend.parent_oids;
@@ -73,85 +81,99 @@ Datum partitions_impl(FunctionCallInfo fcinfo) {
                        {}, "Register it with fitbot_partman.register_table(), or see fitbot_partman.partition_health() for the managed tables.");
     }
     const core::ParentReport &parent = judged.report.parents.at(found - oids.begin());
-    ResultSet result(fcinfo);
+    ResultSet<Column> result(fcinfo, expected_columns);
     for (const core::PartitionReport &child : parent.children) {
-        OutputRow row(result.columns());
-        row.set_text(0, child.fact.name)
-            .set_timestamp(1, child.fact.range_start)
-            .set_timestamp(2, child.fact.range_end)
-            .set_text(3, core::partition_state_name(child.state))
-            .set_int64(4, whole_rows(child.fact.estimated_rows))
-            .set_int64(5, child.fact.bytes)
-            .set_bool(6, child.fact.locked);
+        OutputRow<Column> row = result.new_row();
+        row.set_text(Column::partition_name, child.fact.name)
+            .set_timestamp(Column::range_start, child.fact.range_start)
+            .set_timestamp(Column::range_end, child.fact.range_end)
+            .set_text(Column::state, core::partition_state_name(child.state))
+            .set_int64(Column::estimated_rows, whole_rows(child.fact.estimated_rows))
+            .set_int64(Column::bytes, child.fact.bytes)
+            .set_bool(Column::locked, child.fact.locked);
         result.add(row);
     }
     return Datum(0);
 }
 
-Datum maintenance_status_impl(FunctionCallInfo fcinfo) {
+Datum maintenance_status(FunctionCallInfo fcinfo, int expected_columns) {
+    using Column = MaintenanceStatusColumn;
     JudgedDatabase judged = judge_database();
     const core::MaintenanceReport &maintenance = judged.report.maintenance;
-    ResultSet result(fcinfo);
+    ResultSet<Column> result(fcinfo, expected_columns);
     for (const core::JobReport &job : maintenance.jobs) {
-        OutputRow row(result.columns());
-        row.set_int64(0, job.job.jobid)
-            .set_text(1, job.job.jobname)
-            .set_text(2, job.job.schedule)
-            .set_bool(3, job.job.active)
-            .set_text(4, job.timezone)
-            .set_timestamp(5, job.next_run)
-            .set_int32(10, job.consecutive_failures)
-            .set_timestamp(9, job.last_success)
-            .set_text(11, core::status_name(job.status))
-            .set_text_array(12, job.reasons);
+        OutputRow<Column> row = result.new_row();
+        row.set_int64(Column::jobid, job.job.jobid)
+            .set_text(Column::jobname, job.job.jobname)
+            .set_text(Column::schedule, job.job.schedule)
+            .set_bool(Column::active, job.job.active)
+            .set_text(Column::timezone, job.timezone)
+            .set_timestamp(Column::next_run, job.next_run);
         if (job.last_run) {
-            row.set_timestamp(6, job.last_run->start_time)
-                .set_text(7, job.last_run->status)
-                .set_text(8, job.last_run->return_message);
+            row.set_timestamp(Column::last_run_start, job.last_run->start_time)
+                .set_text(Column::last_run_status, job.last_run->status)
+                .set_text(Column::last_run_message, job.last_run->return_message);
         }
+        row.set_timestamp(Column::last_success, job.last_success)
+            .set_int32(Column::consecutive_failures, job.consecutive_failures)
+            .set_text(Column::status, core::status_name(job.status))
+            .set_text_array(Column::reasons, job.reasons);
         result.add(row);
     }
     if (maintenance.jobs.empty()) {
         // No job at all is itself the finding: one row that says so.
-        OutputRow row(result.columns());
-        row.set_text(4, judged.backend.facts.maintenance.cron_timezone)
-            .set_int32(10, 0)
-            .set_text(11, core::status_name(maintenance.status))
-            .set_text_array(12, maintenance.reasons);
+        OutputRow<Column> row = result.new_row();
+        row.set_text(Column::timezone, judged.backend.facts.maintenance.cron_timezone)
+            .set_int32(Column::consecutive_failures, 0)
+            .set_text(Column::status, core::status_name(maintenance.status))
+            .set_text_array(Column::reasons, maintenance.reasons);
         result.add(row);
     }
     return Datum(0);
 }
 
-Datum check_impl(FunctionCallInfo fcinfo) {
+Datum check(FunctionCallInfo fcinfo, int expected_columns) {
+    using Column = CheckColumn;
     JudgedDatabase judged = judge_database();
-    core::CheckResult check = core::summarize(judged.report);
-    OutputRow row(composite_columns(fcinfo));
-    row.set_int32(0, static_cast<int>(check.status))
-        .set_text(1, core::status_name(check.status))
-        .set_text(2, check.summary);
-    return composite_result(fcinfo, row);
+    core::CheckResult verdict = core::summarize(judged.report);
+    CompositeResult<Column> result(fcinfo, expected_columns);
+    OutputRow<Column> row = result.new_row();
+    row.set_int32(Column::code, static_cast<int>(verdict.status))
+        .set_text(Column::status, core::status_name(verdict.status))
+        .set_text(Column::summary, verdict.summary);
+    return result.datum(row);
 }
 
-Datum metrics_impl(FunctionCallInfo) {
+Datum metrics(FunctionCallInfo) {
     JudgedDatabase judged = judge_database();
-    core::ExpositionInfo info{kExtensionVersion, judged.backend.facts.partman_version,
+    // The installed version, not the library's: they differ between make
+    // install and ALTER EXTENSION UPDATE, and the SQL is what answers.
+    core::ExpositionInfo info{installed_extension_version(), judged.backend.facts.partman_version,
                               judged.backend.facts.partman_schema, "extension"};
     return text_datum(core::format_metrics(judged.report, info));
 }
 
-Datum facts_impl(FunctionCallInfo) {
+Datum facts(FunctionCallInfo) {
     BackendFacts backend = read_backend_facts();
     return text_datum(core::facts_to_json(backend.facts));
 }
+
+// ---- Entry points of SQL API 1.0 (1.1 kept every OUT list).
+
+Datum partition_health_1_0(FunctionCallInfo fcinfo) { return partition_health(fcinfo, kPartitionHealthColumns_1_0); }
+Datum partitions_1_0(FunctionCallInfo fcinfo) { return partitions(fcinfo, kPartitionsColumns_1_0); }
+Datum maintenance_status_1_0(FunctionCallInfo fcinfo) {
+    return maintenance_status(fcinfo, kMaintenanceStatusColumns_1_0);
+}
+Datum check_1_0(FunctionCallInfo fcinfo) { return check(fcinfo, kCheckColumns_1_0); }
 
 }  // namespace
 
 }  // namespace fitbot::pg
 
-FITBOT_SQL_FUNCTION(fitbot_partition_health, fitbot::pg::partition_health_impl)
-FITBOT_SQL_FUNCTION(fitbot_partitions, fitbot::pg::partitions_impl)
-FITBOT_SQL_FUNCTION(fitbot_maintenance_status, fitbot::pg::maintenance_status_impl)
-FITBOT_SQL_FUNCTION(fitbot_check, fitbot::pg::check_impl)
-FITBOT_SQL_FUNCTION(fitbot_metrics, fitbot::pg::metrics_impl)
-FITBOT_SQL_FUNCTION(fitbot_facts, fitbot::pg::facts_impl)
+FITBOT_SQL_FUNCTION(fitbot_partition_health, fitbot::pg::partition_health_1_0)
+FITBOT_SQL_FUNCTION(fitbot_partitions, fitbot::pg::partitions_1_0)
+FITBOT_SQL_FUNCTION(fitbot_maintenance_status, fitbot::pg::maintenance_status_1_0)
+FITBOT_SQL_FUNCTION(fitbot_check, fitbot::pg::check_1_0)
+FITBOT_SQL_FUNCTION(fitbot_metrics, fitbot::pg::metrics)
+FITBOT_SQL_FUNCTION(fitbot_facts, fitbot::pg::facts)

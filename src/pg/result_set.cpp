@@ -1,25 +1,20 @@
+// The non-template half of result_set.h: Datum builders, the column-count
+// check, and the tuplestore and composite-tuple calls, each through pg_call().
 #include "result_set.h"
 
-#include <stdexcept>
-
-#include "convert.h"
+#include "extension_version.h"
 #include "guard.h"
 
 extern "C" {
 #include "utils/array.h"
+#include "utils/regproc.h"
 }
 
 namespace fitbot::pg {
 
 namespace {
 
-Datum interval_datum(core::Interval value) {
-    Interval *result = static_cast<Interval *>(pg_call(palloc, sizeof(Interval)));
-    result->month = value.months;
-    result->day = value.days;
-    result->time = value.micros;
-    return PointerGetDatum(result);
-}
+// ---- C-style: they may ereport, hold no C++ objects, run under pg_call().
 
 Datum text_array(Datum *elements, int count) {
     return PointerGetDatum(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
@@ -31,7 +26,7 @@ void put_values(Tuplestorestate *store, TupleDesc descriptor, Datum *values, boo
     tuplestore_putvalues(store, descriptor, values, nulls);
 }
 
-TupleDesc composite_descriptor(FunctionCallInfo fcinfo) {
+TupleDesc blessed_composite_descriptor(FunctionCallInfo fcinfo) {
     TupleDesc descriptor = NULL;
     if (get_call_result_type(fcinfo, NULL, &descriptor) != TYPEFUNC_COMPOSITE) {
         elog(ERROR, "function returning a record called in a context that cannot accept it");
@@ -45,53 +40,47 @@ Datum form_composite(TupleDesc descriptor, Datum *values, bool *nulls) {
 
 }  // namespace
 
-OutputRow::OutputRow(int columns)
-    : columns_(columns), values_(columns, Datum(0)), nulls_(new bool[columns]) {
-    for (int i = 0; i < columns; i++) nulls_[i] = true;
+Datum interval_datum(core::Interval value) {
+    Interval *result = static_cast<Interval *>(pg_call(palloc, sizeof(Interval)));
+    result->month = value.months;
+    result->day = value.days;
+    result->time = value.micros;
+    return PointerGetDatum(result);
 }
 
-OutputRow &OutputRow::set(int column, Datum value) {
-    if (column < 0 || column >= columns_) throw std::out_of_range("output column out of range");
-    values_[column] = value;
-    nulls_[column] = false;
-    return *this;
-}
-
-OutputRow &OutputRow::set_text(int column, const std::string &value) { return set(column, text_datum(value)); }
-
-OutputRow &OutputRow::set_optional_int64(int column, const std::optional<std::int64_t> &value) {
-    return value ? set_int64(column, *value) : *this;
-}
-
-OutputRow &OutputRow::set_timestamp(int column, const std::optional<core::Micros> &value) {
-    return value ? set(column, TimestampTzGetDatum(timestamptz_from_micros(*value))) : *this;
-}
-
-OutputRow &OutputRow::set_interval(int column, const std::optional<core::Interval> &value) {
-    return value ? set(column, interval_datum(*value)) : *this;
-}
-
-OutputRow &OutputRow::set_text_array(int column, const std::vector<std::string> &values) {
+Datum text_array_datum(const std::vector<std::string> &values) {
     std::vector<Datum> elements;
     elements.reserve(values.size());
     for (const std::string &value : values) elements.push_back(text_datum(value));
-    return set(column, pg_call(text_array, elements.data(), static_cast<int>(elements.size())));
+    return pg_call(text_array, elements.data(), static_cast<int>(elements.size()));
 }
 
-ResultSet::ResultSet(FunctionCallInfo fcinfo) : result_info_(reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo)) {
+void check_result_columns(FunctionCallInfo fcinfo, int declared, int expected) {
+    if (declared == expected) return;
+    const char *function = pg_call(format_procedure, fcinfo->flinfo->fn_oid);
+    throw SqlError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                   std::string("function ") + function + " has " + std::to_string(declared) +
+                       " result columns where the fitbot_partman library expects " + std::to_string(expected),
+                   "The extension's SQL objects are version " + installed_extension_version() +
+                       " and the loaded fitbot_partman library is version " + library_version() + ".",
+                   "Run ALTER EXTENSION fitbot_partman UPDATE, or install the fitbot_partman library that matches "
+                   "the extension's version.");
+}
+
+MaterializedResult::MaterializedResult(FunctionCallInfo fcinfo)
+    : result_info_(reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo)) {
     pg_call(init_materialized, fcinfo);
     columns_ = result_info_->setDesc->natts;
 }
 
-void ResultSet::add(OutputRow &row) {
-    pg_call(put_values, result_info_->setResult, result_info_->setDesc, row.values(), row.nulls());
+void MaterializedResult::add(Datum *values, bool *nulls) {
+    pg_call(put_values, result_info_->setResult, result_info_->setDesc, values, nulls);
 }
 
-int composite_columns(FunctionCallInfo fcinfo) { return pg_call(composite_descriptor, fcinfo)->natts; }
+TupleDesc composite_descriptor(FunctionCallInfo fcinfo) { return pg_call(blessed_composite_descriptor, fcinfo); }
 
-Datum composite_result(FunctionCallInfo fcinfo, OutputRow &row) {
-    TupleDesc descriptor = pg_call(composite_descriptor, fcinfo);
-    return pg_call(form_composite, descriptor, row.values(), row.nulls());
+Datum composite_datum(TupleDesc descriptor, Datum *values, bool *nulls) {
+    return pg_call(form_composite, descriptor, values, nulls);
 }
 
 }  // namespace fitbot::pg

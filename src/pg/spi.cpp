@@ -1,3 +1,5 @@
+// SpiSession (spi.h): SPI_connect, read-only SPI_execute and SPI_finish
+// through pg_call(), and rows copied out while SPI's result is alive.
 #include "spi.h"
 
 #include <exception>

@@ -1,3 +1,5 @@
+// PostgresZone (zone.h): UTC offsets and zone names from PostgreSQL's own
+// time zone library (pg_localtime, pg_tzset), which the server's casts use.
 #include "zone.h"
 
 #include "guard.h"

@@ -1,0 +1,55 @@
+// installed_extension_version() and library_version() (extension_version.h).
+// The installed version is read from pg_extension through its unique index
+// on extname, as PostgreSQL's own get_extension_oid() does.
+#include "extension_version.h"
+
+#include "guard.h"
+#include "pg_headers.h"
+
+extern "C" {
+#include "catalog/pg_extension.h"
+}
+
+#ifndef FITBOT_PARTMAN_VERSION
+#error "FITBOT_PARTMAN_VERSION is not defined: build with the Makefile, which reads it from fitbot_partman.control"
+#endif
+
+namespace fitbot::pg {
+
+namespace {
+
+constexpr const char *kExtensionName = "fitbot_partman";
+
+// C-style: may ereport, holds no C++ objects, called through pg_call() only.
+// Sets *version to a palloc'd copy of extversion, or NULL when not installed.
+void scan_extension_version(const char *extension, char **version) {
+    *version = NULL;
+    Relation extensions = table_open(ExtensionRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum(extension));
+    SysScanDesc scan = systable_beginscan(extensions, ExtensionNameIndexId, true, NULL, 1, &key);
+    HeapTuple tuple = systable_getnext(scan);
+    if (HeapTupleIsValid(tuple)) {
+        bool isnull = true;
+        Datum value = heap_getattr(tuple, Anum_pg_extension_extversion, RelationGetDescr(extensions), &isnull);
+        if (!isnull) *version = TextDatumGetCString(value);
+    }
+    systable_endscan(scan);
+    table_close(extensions, AccessShareLock);
+}
+
+}  // namespace
+
+std::string installed_extension_version() {
+    char *version = nullptr;
+    pg_call(scan_extension_version, kExtensionName, &version);
+    if (version == nullptr) {
+        throw SqlError(ERRCODE_UNDEFINED_OBJECT, "extension \"fitbot_partman\" is not installed", {},
+                       "Run CREATE EXTENSION fitbot_partman CASCADE.");
+    }
+    return version;
+}
+
+const char *library_version() { return FITBOT_PARTMAN_VERSION; }
+
+}  // namespace fitbot::pg

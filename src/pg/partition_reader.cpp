@@ -1,0 +1,88 @@
+// PartitionReader (partition_reader.h): one syscache lookup of the
+// partition's pg_class row, its bound from the decoded-bound cache
+// (partition_bounds.h) or decoded anew, and its TOAST table's pages.
+#include "partition_reader.h"
+
+#include "convert.h"
+#include "guard.h"
+#include "partition_bounds.h"
+#include "relation_pages.h"
+
+namespace fitbot::pg {
+
+namespace {
+
+// Plain data of one pg_class row and its decoded bound.
+struct PartitionRow {
+    bool found;
+    bool bound_from_cache;
+    DecodedBound bound;
+    NameData relname;
+    Oid relnamespace;
+    float4 reltuples;
+    int32 relpages;
+    int32 toast_pages;
+};
+
+// ---- C-style readers: they may ereport, so they hold no C++ objects and are
+// ---- only ever called through pg_call().
+
+void read_partition_row(Oid child, MemoryContext scratch, const DecodedBound *cached, PartitionRow *row) {
+    row->found = false;
+    row->bound_from_cache = false;
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+    if (!HeapTupleIsValid(tuple)) return;
+    Form_pg_class form = (Form_pg_class) GETSTRUCT(tuple);
+    row->found = true;
+    row->relname = form->relname;
+    row->relnamespace = form->relnamespace;
+    row->reltuples = form->reltuples;
+    row->relpages = form->relpages;
+    Oid toast = form->reltoastrelid;
+    row->bound_from_cache = decode_partition_bound(tuple, cached, scratch, &row->bound);
+    ReleaseSysCache(tuple);
+    row->toast_pages = OidIsValid(toast) ? relation_pages(toast) : 0;
+}
+
+void namespace_name(Oid namespace_oid, char **out) { *out = get_namespace_name(namespace_oid); }
+
+void quote_name(const char *name, const char **out) { *out = quote_identifier(name); }
+
+}  // namespace
+
+PartitionReader::PartitionReader() = default;
+
+const std::string &PartitionReader::quoted_namespace(Oid namespace_oid) {
+    auto found = quoted_namespaces_.find(namespace_oid);
+    if (found != quoted_namespaces_.end()) return found->second;
+    char *name = nullptr;
+    pg_call(namespace_name, namespace_oid, &name);
+    const char *quoted = nullptr;
+    pg_call(quote_name, static_cast<const char *>(name ? name : "?"), &quoted);
+    return quoted_namespaces_.emplace(namespace_oid, quoted).first->second;
+}
+
+std::optional<core::PartitionFact> PartitionReader::read(Oid child) {
+    const DecodedBound *cached = cached_bound(child);
+    PartitionRow row;
+    MemoryContext scratch = pg_call(bound_scratch_context);
+    pg_call(read_partition_row, child, scratch, cached, &row);
+    if (!row.found) {
+        if (cached != nullptr) forget_bound(child);
+        return std::nullopt;
+    }
+    if (!row.bound_from_cache) remember_bound(child, row.bound);
+    const char *quoted_relname = nullptr;
+    pg_call(quote_name, static_cast<const char *>(NameStr(row.relname)), &quoted_relname);
+
+    core::PartitionFact fact;
+    fact.name = quoted_namespace(row.relnamespace) + "." + quoted_relname;
+    fact.is_default = row.bound.is_default;
+    if (row.bound.has_start) fact.range_start = micros_from_timestamptz(row.bound.start);
+    if (row.bound.has_end) fact.range_end = micros_from_timestamptz(row.bound.end);
+    fact.estimated_rows = row.reltuples;
+    fact.bytes = (static_cast<std::int64_t>(row.relpages) + row.toast_pages) * BLCKSZ;
+    return fact;
+}
+
+}  // namespace fitbot::pg
