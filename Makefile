@@ -31,6 +31,7 @@ SQL_FEATURES = \
 	sql/src/portable/30_locations.sql \
 	sql/src/portable/40_registration.sql \
 	sql/src/portable/50_scheduling.sql \
+	sql/src/portable/55_cron_history.sql \
 	sql/src/portable/60_setup.sql \
 	sql/src/portable/70_teardown.sql \
 	sql/src/portable/80_rescue.sql \

@@ -22,3 +22,9 @@ FROM unnest(ARRAY[
     'ensure_maintenance_job(text)',
     'do_setup(text)'
 ]) AS helper;
+
+-- rescue_default() gained partition_all: the two-argument function goes (a
+-- call with one or two arguments reaches the new one), its grants follow.
+SELECT fitbot_partman_internal.drop_function_for_upgrade(
+           'fitbot_partman.rescue_default(regclass, integer)', 'fitbot_partman.rescue_default(regclass, integer, boolean)',
+           'rescue_default() gained the argument partition_all');

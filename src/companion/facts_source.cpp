@@ -33,6 +33,7 @@ std::optional<core::Micros> optional_micros(const pqxx::field &field) {
 struct Parent {
     std::string oid;
     core::ParentFact fact;
+    std::string quarantine;  // <parent>_quarantine when it exists, quoted; else empty
 };
 
 std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string &partman_schema) {
@@ -44,7 +45,9 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
         "  CASE WHEN iv.retention IS NULL THEN 0 ELSE"
         "    (SELECT count(*)::int4 FROM pg_catalog.pg_class d"
         "      WHERE d.relnamespace = coalesce(rs.oid, n.oid) AND d.relkind = 'r' AND NOT d.relispartition"
-        "        AND starts_with(d.relname::text, c.relname || '_p')) END"
+        "        AND starts_with(d.relname::text, c.relname || '_p')) END,"
+        // rescue_default()'s quarantine table beside the parent, as the extension finds it.
+        "  (SELECT q::text FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q)"
         "  FROM " + txn.quote_name(partman_schema) + ".part_config p"
         "  JOIN pg_catalog.pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
         "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid"
@@ -67,6 +70,7 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
         parent.fact.retention_keep_table = row[11].as<bool>();
         parent.fact.infinite_time_partitions = row[12].as<bool>();
         parent.fact.detached_retention_tables = row[13].as<int>();
+        if (!row[14].is_null()) parent.quarantine = row[14].as<std::string>();
         parents.push_back(std::move(parent));
     }
     return parents;
@@ -154,6 +158,9 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
         }
         child.parent->partitions.push_back(std::move(child.fact));
     }
+    for (Parent &parent : parents) {
+        if (!parent.quarantine.empty()) parent.fact.quarantined_rows = count_if_unlocked(txn, parent.quarantine);
+    }
 }
 
 void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maintenance) {
@@ -193,6 +200,42 @@ void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maint
     }
 }
 
+// pg_cron's scheduler and the maintenance ledger, as the extension reads them.
+void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFacts &maintenance) {
+    pqxx::row scheduler = txn.exec(
+        "SELECT (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'shared_preload_libraries')"
+        "         ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)',"
+        "       pg_is_in_recovery(),"
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE backend_type = 'pg_cron launcher'),"
+        "       to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL")[0];
+    maintenance.in_recovery = scheduler[1].as<bool>();
+    // shared_preload_libraries is hidden (NULL) from roles without
+    // pg_read_all_settings: then whether pg_cron should run is unknown.
+    if (!scheduler[0].is_null() && scheduler[0].as<bool>() && !maintenance.in_recovery) {
+        maintenance.scheduler_running = scheduler[2].as<bool>();
+    }
+    maintenance.ledger_available = scheduler[3].as<bool>();
+    if (!maintenance.ledger_available) return;
+    for (const pqxx::row &row : txn.exec(
+             "SELECT r.run_id, r.trigger, r.outcome, coalesce(r.message, ''),"
+             "       (extract(epoch FROM r.started_at) * 1000000)::int8,"
+             "       (extract(epoch FROM r.finished_at) * 1000000)::int8,"
+             "       r.outcome = 'running' AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+             "                                          WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)"
+             "  FROM fitbot_partman.maintenance_runs r ORDER BY r.run_id DESC LIMIT " +
+             std::to_string(core::shared::kRunsPerJob))) {
+        core::LedgerRunFact run;
+        run.run_id = row[0].as<std::int64_t>();
+        run.trigger = row[1].as<std::string>();
+        run.outcome = row[2].as<std::string>();
+        run.message = row[3].as<std::string>();
+        run.started_at = row[4].as<core::Micros>();
+        run.finished_at = optional_micros(row[5]);
+        run.alive = row[6].as<bool>();
+        maintenance.ledger_runs.push_back(std::move(run));
+    }
+}
+
 }  // namespace
 
 core::DatabaseFacts read_facts_from_extension(pqxx::connection &connection) {
@@ -229,6 +272,7 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     std::vector<Parent> parents = read_parents(txn, facts.partman_schema);
     read_partitions(txn, parents, *session_zone);
     for (Parent &parent : parents) facts.parents.push_back(std::move(parent.fact));
+    read_scheduler_and_ledger(txn, facts.maintenance);
     if (facts.maintenance.cron_installed) read_maintenance(txn, facts.maintenance);
     return facts;
 }

@@ -164,13 +164,13 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
     per_parent("fitbot_partman_premake", "Configured premake of the parent table.",
                [](const ParentReport &p) -> Value { return integer(p.premake); });
     per_parent("fitbot_partman_runway_until_timestamp_seconds",
-               "Upper bound of the newest partition, as a Unix timestamp.",
+               "End of the partitions that cover now without a gap, as a Unix timestamp.",
                [](const ParentReport &p) -> Value {
                    if (!p.runway_until) return std::nullopt;
                    return seconds_value(*p.runway_until);
                });
     per_parent("fitbot_partman_runway_seconds",
-               "Upper bound of the newest partition minus now; negative when rows already go to "
+               "End of the partitions that cover now without a gap, minus now; negative when rows already go to "
                "the default partition, +Inf when a partition reaches MAXVALUE.",
                [&](const ParentReport &p) -> Value {
                    if (p.runway_unbounded) return double_value(INFINITY);
@@ -178,7 +178,7 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
                    return seconds_value(*p.runway_until - report.now);
                });
     per_parent("fitbot_partman_runway_after_next_run_seconds",
-               "Upper bound of the newest partition minus the next scheduled maintenance run.",
+               "End of the partitions that cover now without a gap, minus the next scheduled maintenance run.",
                [&](const ParentReport &p) -> Value {
                    if (!maintenance.next_run) return std::nullopt;
                    if (p.runway_unbounded) return double_value(INFINITY);
@@ -207,6 +207,15 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
                [](const ParentReport &p) -> Value { return integer(p.detached_retention_tables); });
     per_parent("fitbot_partman_gaps", "Holes between adjacent partition ranges.",
                [](const ParentReport &p) -> Value { return integer(p.gaps); });
+    per_parent("fitbot_partman_future_gaps",
+               "Holes between partitions that end after now: rows for them go to the default partition.",
+               [](const ParentReport &p) -> Value { return integer(p.future_gaps); });
+    per_parent("fitbot_partman_quarantined_rows",
+               "Rows rescue_default() set aside in <parent>_quarantine; absent without that table.",
+               [](const ParentReport &p) -> Value {
+                   if (!p.quarantined_rows) return std::nullopt;
+                   return integer(*p.quarantined_rows);
+               });
     per_parent("fitbot_partman_default_rows",
                "Rows in the default partition; absent when it was locked and not counted.",
                [](const ParentReport &p) -> Value {
@@ -221,6 +230,11 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
                [](const ParentReport &p) -> Value { return integer(p.total_bytes); });
     per_parent("fitbot_partman_estimated_rows", "Estimated rows, from catalog statistics.",
                [](const ParentReport &p) -> Value { return double_value(p.estimated_rows); });
+
+    w.family("fitbot_partman_cron_scheduler_up",
+             "1 when pg_cron's scheduler (its launcher) runs, 0 when it does not; absent when unknown "
+             "(pg_cron not preloaded, or a standby, where it starts only after promotion).");
+    if (maintenance.scheduler_running) w.sample({}, integer(*maintenance.scheduler_running ? 1 : 0));
 
     w.family("fitbot_partman_maintenance_jobs", "pg_cron jobs running pg_partman maintenance.");
     w.sample({}, integer(static_cast<std::int64_t>(maintenance.jobs.size())));

@@ -39,6 +39,9 @@ struct ParentFact {
     std::optional<std::int64_t> default_rows;
     // Tables detached by retention and kept on disk (retention_keep_table).
     int detached_retention_tables = 0;
+    // Rows rescue_default() set aside in <parent>_quarantine: nullopt when
+    // there is no such table, or it was locked this time.
+    std::optional<std::int64_t> quarantined_rows;
 };
 
 struct CronJobFact {
@@ -67,12 +70,35 @@ struct CronRunFact {
     std::optional<Micros> end_time;
 };
 
+// A run of fitbot_partman.run_maintenance() from its ledger
+// (fitbot_partman.maintenance_runs), scheduled or by hand.
+struct LedgerRunFact {
+    std::int64_t run_id = 0;
+    std::string trigger;            // "pg_cron" or "manual"
+    std::string outcome;            // running, succeeded, failed, skipped
+    std::string message;
+    Micros started_at = 0;
+    std::optional<Micros> finished_at;
+    // For a run still marked running: whether its backend is still there
+    // (a run whose session was cancelled or killed never finishes its row).
+    bool alive = false;
+};
+
 struct MaintenanceFacts {
     bool cron_installed = false;    // pg_cron extension visible from this database
     std::string cron_timezone = "GMT";  // the zone pg_cron evaluates schedules in
     std::vector<CronJobFact> jobs;  // jobs whose command runs pg_partman maintenance
     // Recent runs of those jobs, newest first (at least the last few per job).
     std::vector<CronRunFact> runs;
+    // Whether pg_cron's launcher (the scheduler) runs: nullopt when that
+    // cannot be known here (pg_cron not preloaded, or pg_stat_activity not
+    // readable). On a standby it never runs: pg_cron starts after recovery.
+    std::optional<bool> scheduler_running;
+    bool in_recovery = false;
+    // Whether the ledger (and so fitbot_partman.run_maintenance()) exists,
+    // and its recent runs, newest first.
+    bool ledger_available = false;
+    std::vector<LedgerRunFact> ledger_runs;
 };
 
 struct DatabaseFacts {

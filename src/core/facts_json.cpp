@@ -21,6 +21,14 @@ std::optional<T> optional_from(const json &object, const char *key) {
     return value.get<T>();
 }
 
+// A fact added in 1.1: absent from a 1.0 library's JSON, where it reads as
+// unknown (nullopt) rather than failing the whole document.
+template <typename T>
+std::optional<T> optional_since_1_1(const json &object, const char *key) {
+    if (!object.contains(key)) return std::nullopt;
+    return optional_from<T>(object, key);
+}
+
 json interval_json(const Interval &interval) {
     return json{{"months", interval.months}, {"days", interval.days}, {"micros", interval.micros}};
 }
@@ -64,7 +72,8 @@ json parent_json(const ParentFact &parent) {
                 {"infinite_time_partitions", parent.infinite_time_partitions},
                 {"partitions", partitions},
                 {"default_rows", optional_value(parent.default_rows)},
-                {"detached_retention_tables", parent.detached_retention_tables}};
+                {"detached_retention_tables", parent.detached_retention_tables},
+                {"quarantined_rows", optional_value(parent.quarantined_rows)}};
 }
 
 ParentFact parent_from(const json &object) {
@@ -79,6 +88,7 @@ ParentFact parent_from(const json &object) {
     for (const json &partition : object.at("partitions")) parent.partitions.push_back(partition_from(partition));
     parent.default_rows = optional_from<std::int64_t>(object, "default_rows");
     parent.detached_retention_tables = object.at("detached_retention_tables").get<int>();
+    parent.quarantined_rows = optional_since_1_1<std::int64_t>(object, "quarantined_rows");
     return parent;
 }
 
@@ -119,6 +129,25 @@ CronRunFact run_from(const json &object) {
     return run;
 }
 
+json ledger_run_json(const LedgerRunFact &run) {
+    return json{{"run_id", run.run_id},         {"trigger", run.trigger},
+                {"outcome", run.outcome},       {"message", run.message},
+                {"started_at", run.started_at}, {"finished_at", optional_value(run.finished_at)},
+                {"alive", run.alive}};
+}
+
+LedgerRunFact ledger_run_from(const json &object) {
+    LedgerRunFact run;
+    run.run_id = object.at("run_id").get<std::int64_t>();
+    run.trigger = object.at("trigger").get<std::string>();
+    run.outcome = object.at("outcome").get<std::string>();
+    run.message = object.at("message").get<std::string>();
+    run.started_at = object.at("started_at").get<Micros>();
+    run.finished_at = optional_from<Micros>(object, "finished_at");
+    run.alive = object.at("alive").get<bool>();
+    return run;
+}
+
 }  // namespace
 
 std::string facts_to_json(const DatabaseFacts &facts) {
@@ -128,6 +157,8 @@ std::string facts_to_json(const DatabaseFacts &facts) {
     for (const CronJobFact &job : facts.maintenance.jobs) jobs.push_back(job_json(job));
     json runs = json::array();
     for (const CronRunFact &run : facts.maintenance.runs) runs.push_back(run_json(run));
+    json ledger_runs = json::array();
+    for (const LedgerRunFact &run : facts.maintenance.ledger_runs) ledger_runs.push_back(ledger_run_json(run));
     json document{{"now", facts.now},
                   {"session_timezone", facts.session_timezone},
                   {"partman_schema", facts.partman_schema},
@@ -137,7 +168,11 @@ std::string facts_to_json(const DatabaseFacts &facts) {
                    {{"cron_installed", facts.maintenance.cron_installed},
                     {"cron_timezone", facts.maintenance.cron_timezone},
                     {"jobs", jobs},
-                    {"runs", runs}}}};
+                    {"runs", runs},
+                    {"scheduler_running", optional_value(facts.maintenance.scheduler_running)},
+                    {"in_recovery", facts.maintenance.in_recovery},
+                    {"ledger_available", facts.maintenance.ledger_available},
+                    {"ledger_runs", ledger_runs}}}};
     // Invalid UTF-8 in a name is replaced rather than thrown on: facts are
     // for reading, and a table name must not make them unreadable.
     return document.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -157,6 +192,14 @@ DatabaseFacts facts_from_json(const std::string &text) {
         facts.maintenance.cron_timezone = maintenance.at("cron_timezone").get<std::string>();
         for (const json &job : maintenance.at("jobs")) facts.maintenance.jobs.push_back(job_from(job));
         for (const json &run : maintenance.at("runs")) facts.maintenance.runs.push_back(run_from(run));
+        facts.maintenance.scheduler_running = optional_since_1_1<bool>(maintenance, "scheduler_running");
+        facts.maintenance.in_recovery = maintenance.value("in_recovery", false);
+        facts.maintenance.ledger_available = maintenance.value("ledger_available", false);
+        if (maintenance.contains("ledger_runs")) {
+            for (const json &run : maintenance.at("ledger_runs")) {
+                facts.maintenance.ledger_runs.push_back(ledger_run_from(run));
+            }
+        }
         return facts;
     } catch (const json::exception &error) {
         throw std::invalid_argument(std::string("malformed facts JSON: ") + error.what());

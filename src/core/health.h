@@ -47,8 +47,10 @@ struct ParentReport {
     std::optional<Interval> retention;
     int partitions = 0;              // children excluding the default
     int future_partitions = 0;       // lower bound after now
-    // Upper bound of the newest partition; nullopt when there are no
-    // partitions or the newest one is bounded by MAXVALUE (runway_unbounded).
+    // Where the partitions that cover now without a gap end: a partition
+    // beyond a gap adds no runway, since rows before it go to the default
+    // partition. nullopt when there are no partitions or the covering run
+    // reaches MAXVALUE (runway_unbounded).
     std::optional<Micros> runway_until;
     bool runway_unbounded = false;   // a partition reaches MAXVALUE
     std::optional<Micros> oldest_start;  // nullopt also when it is MINVALUE
@@ -57,7 +59,9 @@ struct ParentReport {
     // maintenance period: retention should already have dropped them.
     int overdue_expired_partitions = 0;
     int gaps = 0;                    // holes between adjacent ranges
+    int future_gaps = 0;             // of those, the ones that end after now
     std::optional<std::int64_t> default_rows;
+    std::optional<std::int64_t> quarantined_rows;  // in <parent>_quarantine, when it exists
     std::int64_t total_bytes = 0;
     double estimated_rows = 0;
     int detached_retention_tables = 0;
@@ -90,6 +94,8 @@ struct MaintenanceReport {
     // schedule_period of the job that runs next: how long one maintenance
     // cycle lasts (e.g. 28..31 days for '0 2 20 * *').
     std::optional<Micros> schedule_period;
+    // pg_cron's scheduler: running, not running, or nullopt when unknown here.
+    std::optional<bool> scheduler_running;
     Status status = Status::ok;
     // "No maintenance job" findings first, then every job's findings in job
     // order, so this list alone tells the whole maintenance story.

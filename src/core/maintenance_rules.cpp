@@ -22,6 +22,16 @@
 //             job made yesterday must not warn for last month's firing; it
 //             gets an informational finding instead.
 //
+//   CRITICAL  pg_cron's scheduler (its launcher) is not running on a primary:
+//             no job runs at all (on a standby none runs until promotion, an
+//             informational finding);
+//   WARNING   more than one active job runs maintenance for this database.
+//
+// Runs of fitbot_partman.run_maintenance() by hand, from its ledger, count
+// with the job's own runs for failures and the last success: a successful
+// manual run clears a failure, as the runbook promises. They do not count
+// for overdue, which is about the scheduler firing the job.
+//
 // Firings follow CronClockRule::every_utc_minute, pg_cron's real behaviour.
 // Runs in progress (starting, running, connecting, sending) are skipped when
 // counting failures but count as "ran" for overdue. The maintenance
@@ -56,12 +66,37 @@ std::string job_label(const CronJobFact &job) {
     return label;
 }
 
-// Runs of one job, newest first. A run without start_time has not started
-// yet (status "starting"), so it is the newest of all.
-std::vector<CronRunFact> runs_of(const MaintenanceFacts &facts, std::int64_t jobid) {
+// A manual run from the ledger as a run of the job, or nullopt when it says
+// nothing about maintenance (skipped, or abandoned by its session).
+std::optional<CronRunFact> as_job_run(const LedgerRunFact &ledger, std::int64_t jobid) {
+    CronRunFact run;
+    run.jobid = jobid;
+    if (ledger.outcome == "succeeded" || ledger.outcome == "failed") {
+        run.status = ledger.outcome;
+    } else if (ledger.outcome == "running" && ledger.alive) {
+        run.status = "running";
+    } else {
+        return std::nullopt;
+    }
+    run.return_message = "run by hand: " + (ledger.message.empty() ? ledger.outcome : ledger.message);
+    run.start_time = ledger.started_at;
+    run.end_time = ledger.finished_at;
+    return run;
+}
+
+// Runs of one job, newest first, with the manual runs of the driver when
+// `with_manual_runs`. A run without start_time has not started yet (status
+// "starting"), so it is the newest of all.
+std::vector<CronRunFact> runs_of(const MaintenanceFacts &facts, std::int64_t jobid, bool with_manual_runs) {
     std::vector<CronRunFact> runs;
     for (const CronRunFact &run : facts.runs) {
         if (run.jobid == jobid) runs.push_back(run);
+    }
+    if (with_manual_runs) {
+        for (const LedgerRunFact &ledger : facts.ledger_runs) {
+            if (ledger.trigger != "manual") continue;
+            if (std::optional<CronRunFact> run = as_job_run(ledger, jobid)) runs.push_back(*run);
+        }
     }
     std::stable_sort(runs.begin(), runs.end(), [](const CronRunFact &a, const CronRunFact &b) {
         if (!a.start_time || !b.start_time) return !a.start_time && b.start_time;
@@ -109,7 +144,8 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
         if (job.active) report.next_run = next;
     }
 
-    const std::vector<CronRunFact> runs = runs_of(facts, job.jobid);
+    const std::vector<CronRunFact> runs = runs_of(facts, job.jobid, true);
+    const std::vector<CronRunFact> scheduled_runs = runs_of(facts, job.jobid, false);
     if (!runs.empty()) report.last_run = runs.front();
     for (const CronRunFact &run : runs) {
         if (run.status == "succeeded" || run.status == "failed") {
@@ -133,8 +169,10 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
             newest_failure->start_time ? " at " + format_utc(*newest_failure->start_time) : "";
         std::string message = text::one_line(newest_failure->return_message, kMaxMessageInReason);
         if (message.empty()) message = "(no message)";
-        const std::string fix =
-            " Fix the cause, then run CALL partman.run_maintenance_proc() by hand to catch up.";
+        const std::string fix = std::string(" Fix the cause, then run ") +
+                                (facts.ledger_available ? "CALL fitbot_partman.run_maintenance()"
+                                                        : "CALL partman.run_maintenance_proc()") +
+                                " by hand to catch up.";
         if (report.consecutive_failures >= 2) {
             text::add_finding(
                 report, Status::critical,
@@ -156,7 +194,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
             bool ran_since = false;
             bool existed = false;
             std::optional<Micros> newest_start;
-            for (const CronRunFact &run : runs) {
+            for (const CronRunFact &run : scheduled_runs) {
                 if (!run.start_time || *run.start_time >= missed) ran_since = true;
                 if (run.start_time) {
                     existed = existed || *run.start_time <= missed;
@@ -186,7 +224,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
         }
     }
 
-    if (runs.empty() && !report.overdue && job.active && report.next_run) {
+    if (scheduled_runs.empty() && !report.overdue && job.active && report.next_run) {
         text::add_finding(report, Status::ok, "maintenance " + name + " has no recorded run",
                           subject + " has no recorded run yet (or cron.log_run is off); its next run "
                                  "is due at " +
@@ -200,6 +238,19 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
 MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
                                     const ZoneRules &cron_zone) {
     MaintenanceReport report;
+    report.scheduler_running = facts.scheduler_running;
+    if (facts.in_recovery) {
+        text::add_finding(report, Status::ok, "standby: pg_cron starts after promotion",
+                          "This server is a standby: pg_cron's scheduler starts only after promotion, and "
+                          "pg_partman's maintenance runs on the primary; after a failover the jobs run on "
+                          "the new primary at their next firing.");
+    } else if (facts.scheduler_running && !*facts.scheduler_running) {
+        text::add_finding(
+            report, Status::critical, "pg_cron scheduler not running",
+            "pg_cron's scheduler is not running (no \"pg_cron launcher\" in pg_stat_activity), so no "
+            "job runs and no new partitions are created; restart PostgreSQL (pg_cron starts its launcher "
+            "at server start) and read the server log for why it stopped.");
+    }
     if (!facts.cron_installed) {
         text::add_finding(
             report, Status::critical, "pg_cron not installed",
@@ -221,11 +272,23 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
     }
 
     const JobJudgement *running_job = nullptr;  // an active job with a valid schedule
+    std::vector<std::string> running_jobs;
     for (const JobJudgement &judgement : judgements) {
         if (judgement.report.job.active && judgement.schedule_valid) {
-            running_job = &judgement;
-            break;
+            if (!running_job) running_job = &judgement;
+            running_jobs.push_back(std::to_string(judgement.report.job.jobid));
         }
+    }
+    if (running_jobs.size() > 1) {
+        std::string list;
+        for (const std::string &jobid : running_jobs) list += (list.empty() ? "" : ", ") + jobid;
+        text::add_finding(report, Status::warning,
+                          std::to_string(running_jobs.size()) + " maintenance jobs",
+                          std::to_string(running_jobs.size()) + " active pg_cron jobs (" + list +
+                              ") run pg_partman maintenance for this database, so it runs more often than "
+                              "intended and the runs can collide; keep one with SELECT "
+                              "fitbot_partman.schedule_maintenance() and remove the others with SELECT "
+                              "cron.unschedule(jobid).");
     }
     for (JobJudgement &judgement : judgements) {
         JobReport &job = judgement.report;

@@ -34,7 +34,14 @@
 // Gaps (holes between adjacent ranges, children sorted by start)
 //   WARNING   a gap wholly in the past (gap end <= now);
 //   CRITICAL  a gap whose end is after now: rows written now or later go to
-//             the default partition.
+//             the default partition. A partition beyond such a gap also adds
+//             nothing to the runway, which ends where the partitions covering
+//             now stop being contiguous (pg_partman, seeing the far partition
+//             as its newest, would otherwise never fill the gap).
+//
+// Quarantine
+//   WARNING   rows in <parent>_quarantine: rescue_default() set them aside
+//             because they lie outside the range maintenance keeps.
 //
 // Retention (only when retention is set)
 //   counted   expired partitions still attached: pg_partman drops them at its
@@ -216,6 +223,7 @@ void judge_gaps(ParentReport &report, Micros now) {
                                     text::sql_literal(report.parent) + ", ARRAY[" +
                                     text::sql_literal(format_utc(gap_start)) + "::timestamptz]).";
             if (gap_end > now) {
+                ++report.future_gaps;
                 text::add_finding(
                     report, Status::critical, "gap " + range,
                     report.parent + " has no partition from " + range + " (between " +
@@ -233,6 +241,43 @@ void judge_gaps(ParentReport &report, Micros now) {
         }
         previous = &child;
     }
+}
+
+void judge_quarantine(ParentReport &report) {
+    if (!report.quarantined_rows || *report.quarantined_rows == 0) return;
+    const std::string rows = text::count_of(*report.quarantined_rows, "row");
+    text::add_finding(report, Status::warning, rows + " in quarantine",
+                      report.parent + " has " + rows + " in its quarantine table, set aside by "
+                      "rescue_default() because they lie outside the range maintenance keeps; review "
+                      "them, then insert them into the table or delete them.");
+}
+
+// The end of the run of contiguous partitions that covers now (partitions
+// sorted by start). A run that starts after a gap ahead of now adds no runway.
+std::optional<Micros> contiguous_runway(const std::vector<PartitionFact> &sorted, Micros now, bool &unbounded) {
+    unbounded = false;
+    bool have_run = false;
+    std::optional<Micros> run_end;
+    for (const PartitionFact &partition : sorted) {
+        const bool extends_run =
+            have_run && (unbounded || !partition.range_start || *partition.range_start <= *run_end);
+        if (extends_run) {
+            if (unbounded) continue;
+            if (!partition.range_end) {
+                unbounded = true;
+            } else if (*partition.range_end > *run_end) {
+                run_end = partition.range_end;
+            }
+            continue;
+        }
+        // The first partition, or one after a gap: a new run, unless the gap
+        // lies ahead of now.
+        if (have_run && partition.range_start && *partition.range_start > now) break;
+        have_run = true;
+        unbounded = !partition.range_end;
+        run_end = partition.range_end;
+    }
+    return unbounded ? std::nullopt : run_end;
 }
 
 void judge_retention(ParentReport &report, const ParentFact &fact,
@@ -318,14 +363,10 @@ ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceR
             has_oldest_start = true;
             report.oldest_start = partition.range_start;  // nullopt when MINVALUE
         }
-        if (!partition.range_end) {
-            report.runway_unbounded = true;
-        } else if (!report.runway_until || *partition.range_end > *report.runway_until) {
-            report.runway_until = partition.range_end;
-        }
         report.children.push_back(std::move(child));
     }
-    if (report.runway_unbounded) report.runway_until.reset();
+    report.runway_until = contiguous_runway(ranged, now, report.runway_unbounded);
+    report.quarantined_rows = fact.quarantined_rows;
     for (const PartitionFact &partition : defaults) {
         report.children.push_back(PartitionReport{partition, PartitionState::default_partition});
     }
@@ -333,6 +374,7 @@ ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceR
     judge_runway(report, now, maintenance, session_zone);
     judge_default(report);
     judge_gaps(report, now);
+    judge_quarantine(report);
     judge_retention(report, fact, maintenance, session_zone, retention_cutoff);
     return report;
 }

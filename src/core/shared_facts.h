@@ -19,7 +19,14 @@ inline constexpr const char *kDefaultSchedule = "0 2 20 * *";
 // pg_partman's run_maintenance_proc() and run_maintenance().  @MAINTENANCE_COMMAND_PATTERN@
 inline constexpr const char *kMaintenanceCommandPattern = "run_maintenance";
 
-// How many of each maintenance job's latest runs health reads.  @RUNS_PER_JOB@
+// The pg_cron job that setup() creates to keep cron.job_run_details bounded
+// (pg_cron never purges it), and when it runs: daily at 03:17.
+// @HISTORY_JOB_NAME@ @HISTORY_SCHEDULE@
+inline constexpr const char *kHistoryJobName = "fitbot_partman_purge_cron_history";
+inline constexpr const char *kHistorySchedule = "17 3 * * *";
+
+// How many of each maintenance job's latest runs health reads, and how many
+// of every job's runs the history purge keeps whatever their age.  @RUNS_PER_JOB@
 inline constexpr int kRunsPerJob = 20;
 
 // The readings table setup() creates when it is missing, with its comments.  @READINGS_TABLE_DDL@

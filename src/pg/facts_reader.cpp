@@ -32,6 +32,7 @@ core::Interval interval_of(const std::optional<Datum> &value) {
 struct ParentConfigRow {
     Oid oid;
     Oid retention_namespace;  // where detached partitions are kept
+    Oid quarantine = InvalidOid;  // <parent>_quarantine, made by rescue_default()
     std::string relname;
     core::ParentFact fact;
 };
@@ -56,7 +57,10 @@ std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string
     std::string sql =
         "SELECT c.oid, format('%I.%I', n.nspname, c.relname), p.control, p.partition_interval::interval,"
         "       p.premake, p.retention::interval, p.retention_keep_table, p.infinite_time_partitions,"
-        "       coalesce(rs.oid, n.oid), c.relname::text"
+        "       coalesce(rs.oid, n.oid), c.relname::text,"
+        // rescue_default()'s quarantine table beside the parent (to_regclass
+        // takes no lock).
+        "       coalesce(to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine'))::oid, 0)"
         "  FROM " + quoted_identifier(partman_schema) + ".part_config p"
         "  JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
         "  JOIN pg_class c ON c.relnamespace = n.oid"
@@ -77,6 +81,7 @@ std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string
         parent.fact.infinite_time_partitions = DatumGetBool(*row.values[7]);
         parent.retention_namespace = DatumGetObjectId(*row.values[8]);
         parent.relname = spi_string(row.values[9]);
+        parent.quarantine = DatumGetObjectId(*row.values[10]);
         return parent;
     });
 }
@@ -126,6 +131,9 @@ void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact,
             if (!fact.default_rows) partition.locked = true;
         }
     }
+    if (OidIsValid(parent.quarantine) && locked.count(parent.quarantine) == 0) {
+        fact.quarantined_rows = count_rows_if_unlocked(parent.quarantine);
+    }
 }
 
 bool cron_tables_visible(SpiSession &spi) {
@@ -140,10 +148,57 @@ std::optional<core::Micros> optional_instant(const std::optional<Datum> &value) 
     return micros_from_timestamptz(DatumGetTimestampTz(*value));
 }
 
+// pg_cron's scheduler: its launcher is a background worker visible in
+// pg_stat_activity. It runs only where pg_cron is preloaded, and on a standby
+// only after promotion.
+void read_scheduler(SpiSession &spi, core::MaintenanceFacts &maintenance) {
+    struct Scheduler {
+        bool preloaded, in_recovery, launcher;
+    };
+    auto rows = spi.query<Scheduler>(
+        "SELECT current_setting('shared_preload_libraries') ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)',"
+        "       pg_is_in_recovery(),"
+        "       EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher')",
+        [](const SpiRow &row) {
+            return Scheduler{DatumGetBool(*row.values[0]), DatumGetBool(*row.values[1]), DatumGetBool(*row.values[2])};
+        });
+    const Scheduler &scheduler = rows.front();
+    maintenance.in_recovery = scheduler.in_recovery;
+    if (scheduler.preloaded && !scheduler.in_recovery) maintenance.scheduler_running = scheduler.launcher;
+}
+
+// The newest runs of fitbot_partman.run_maintenance() from its ledger (absent
+// under 1.0 SQL). A run marked running whose backend is gone was cancelled.
+void read_ledger(SpiSession &spi, core::MaintenanceFacts &maintenance) {
+    auto exists = spi.query<bool>("SELECT to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL",
+                                  [](const SpiRow &row) { return DatumGetBool(*row.values[0]); });
+    maintenance.ledger_available = exists.front();
+    if (!maintenance.ledger_available) return;
+    maintenance.ledger_runs = spi.query<core::LedgerRunFact>(
+        "SELECT r.run_id, r.trigger, r.outcome, coalesce(r.message, ''), r.started_at, r.finished_at,"
+        "       r.outcome = 'running' AND EXISTS (SELECT 1 FROM pg_stat_activity a"
+        "                                          WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)"
+        "  FROM fitbot_partman.maintenance_runs r ORDER BY r.run_id DESC LIMIT " +
+            std::to_string(core::shared::kRunsPerJob),
+        [](const SpiRow &row) {
+            core::LedgerRunFact run;
+            run.run_id = DatumGetInt64(*row.values[0]);
+            run.trigger = spi_string(row.values[1]);
+            run.outcome = spi_string(row.values[2]);
+            run.message = spi_string(row.values[3]);
+            run.started_at = micros_from_timestamptz(DatumGetTimestampTz(*row.values[4]));
+            run.finished_at = optional_instant(row.values[5]);
+            run.alive = DatumGetBool(*row.values[6]);
+            return run;
+        });
+}
+
 core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     core::MaintenanceFacts maintenance;
     const char *cron_zone = GetConfigOption("cron.timezone", true, false);
     maintenance.cron_timezone = cron_zone != nullptr ? cron_zone : "GMT";
+    read_scheduler(spi, maintenance);
+    read_ledger(spi, maintenance);
     maintenance.cron_installed = cron_tables_visible(spi);
     if (!maintenance.cron_installed) return maintenance;
 

@@ -69,23 +69,23 @@ DROP TABLE hr_expired_p2001_01;
 SELECT jobname, schedule, active, timezone, next_run = fitbot_partman.next_run(schedule, now(), 'GMT') AS next_run_matches,
        last_run_status, consecutive_failures, status
 FROM fitbot_partman.maintenance_status();
-SELECT cron.alter_job((SELECT jobid FROM cron.job), active := false);
+SELECT cron.alter_job((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'), active := false);
 SELECT active, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
-SELECT cron.alter_job((SELECT jobid FROM cron.job), active := true);
+SELECT cron.alter_job((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'), active := true);
 
 -- Runs at the most recent scheduled firing (so that none is overdue, whatever today is).
 CREATE TEMP TABLE firing AS SELECT fitbot_partman.next_run('0 2 20 * *', now() - interval '32 days', 'GMT') AS at;
 INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
 SELECT jobid, 1001, 4242, database, username, command, 'failed', 'ERROR:  could not connect', at - interval '1 hour', at - interval '1 hour'
-FROM cron.job, firing;
+FROM cron.job, firing WHERE jobname = 'run_pg_partman_maintenance_monthly';
 SELECT last_run_status, last_run_message, consecutive_failures, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
 INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
 SELECT jobid, 1002, 4243, database, username, command, 'failed', 'ERROR:  deadlock detected', at, at + interval '1 second'
-FROM cron.job, firing;
+FROM cron.job, firing WHERE jobname = 'run_pg_partman_maintenance_monthly';
 SELECT last_run_status, consecutive_failures, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
 INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
 SELECT jobid, 1003, 4244, database, username, command, 'succeeded', 'CALL', at + interval '1 minute', at + interval '2 minutes'
-FROM cron.job, firing;
+FROM cron.job, firing WHERE jobname = 'run_pg_partman_maintenance_monthly';
 SELECT last_run_status, consecutive_failures, status, reasons FROM fitbot_partman.maintenance_status();
 -- A run long ago and none since: overdue.
 UPDATE cron.job_run_details SET start_time = start_time - interval '70 days', end_time = end_time - interval '70 days'
@@ -97,7 +97,7 @@ DELETE FROM cron.job_run_details WHERE runid IN (1001, 1002, 1003);
 SELECT code, status, summary ~ '^FITBOT_PARTMAN CRITICAL' AS summary_says_critical FROM fitbot_partman.check();
 
 -- No job at all: critical, and maintenance_status says so in one row.
-SELECT cron.unschedule((SELECT jobid FROM cron.job));
+SELECT cron.unschedule((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'));
 SELECT jobid, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
 SELECT fitbot_partman.schedule_maintenance() IS NOT NULL AS rescheduled;
 

@@ -1,21 +1,33 @@
 -- rescue_default(): rows stranded in the default partition move where they
--- belong; every row keeps its content.
+-- belong, inside the window maintenance keeps; rows outside it go to a
+-- quarantine table. No row is ever lost, no far or doomed partition is made.
 CREATE TABLE hr_rescue (user_id bigint NOT NULL, measured_at timestamptz NOT NULL, bpm smallint,
                         PRIMARY KEY (user_id, measured_at)) PARTITION BY RANGE (measured_at);
 SELECT fitbot_partman.register_table('hr_rescue', 'measured_at');
--- 2,000 readings 2 to 3 years ahead and 1,000 some 5 years back: all in default.
+-- A month in the window without its partition (dropped by hand): a gap.
+DO $$
+BEGIN
+    EXECUTE format('DROP TABLE %s', (SELECT partition_name FROM fitbot_partman.partitions('hr_rescue')
+                                     WHERE range_start = date_trunc('month', now()) - interval '2 months'));
+END
+$$;
+-- 500 readings in that month, 1,000 in January 1970 (long past retention)
+-- and 2,000 in 2100 (far beyond premake): all in default.
 INSERT INTO hr_rescue
-SELECT g % 7, date_trunc('month', now()) + interval '2 years' + g * interval '7 hours', 40 + g % 100 FROM generate_series(1, 2000) g;
+SELECT g % 7, date_trunc('month', now()) - interval '2 months' + g * interval '71 minutes', 40 + g % 100 FROM generate_series(1, 500) g;
 INSERT INTO hr_rescue
-SELECT g % 7, date_trunc('month', now()) - interval '5 years' + g * interval '13 minutes', 40 + g % 100 FROM generate_series(1, 1000) g;
+SELECT g % 7, '1970-01-01 00:00+00'::timestamptz + g * interval '13 minutes', 40 + g % 100 FROM generate_series(1, 1000) g;
+INSERT INTO hr_rescue
+SELECT g % 7, '2100-01-01 00:00+00'::timestamptz + g * interval '7 hours', 40 + g % 100 FROM generate_series(1, 2000) g;
 CREATE TEMP TABLE before AS
 SELECT count(*) AS n, md5(string_agg(format('%s|%s|%s', user_id, measured_at, bpm), ',' ORDER BY user_id, measured_at)) AS checksum
 FROM hr_rescue;
 SELECT count(*) AS in_default FROM hr_rescue_default;
-SELECT default_rows, status FROM fitbot_partman.partition_health() WHERE parent = 'hr_rescue'::regclass;
+SELECT default_rows, gaps, status FROM fitbot_partman.partition_health() WHERE parent = 'hr_rescue'::regclass;
 
 -- Bad input changes nothing.
 SELECT fitbot_partman.rescue_default('hr_rescue', 0);
+SELECT fitbot_partman.rescue_default('hr_rescue', 10, NULL);
 SELECT fitbot_partman.rescue_default('pg_class', 10);
 
 -- Cancelled half way -- after exactly 1,500 rows have moved, by a trigger
@@ -31,30 +43,46 @@ END
 $$;
 CREATE TRIGGER cancel_half_way BEFORE DELETE ON hr_rescue_default FOR EACH ROW EXECUTE FUNCTION pg_temp.cancel_half_way();
 \set SHOW_CONTEXT never
-SET client_min_messages = warning;
+SET client_min_messages = error;
 SELECT fitbot_partman.rescue_default('hr_rescue', 50);
 RESET client_min_messages;
 \set SHOW_CONTEXT errors
 SELECT currval('moved_rows') > 1500 AS cancelled_half_way;
 DROP TRIGGER cancel_half_way ON hr_rescue_default;
 SELECT count(*) = (SELECT n FROM before) AS nothing_lost_after_cancel,
-       count(*) FILTER (WHERE tableoid = 'hr_rescue_default'::regclass) AS still_in_default
+       count(*) FILTER (WHERE tableoid = 'hr_rescue_default'::regclass) AS still_in_default,
+       to_regclass('hr_rescue_quarantine') IS NULL AS no_quarantine_left
 FROM hr_rescue;
 
--- Started again, it finishes.
+-- Started again, it finishes: the gap month is partitioned, 1970 and 2100
+-- are quarantined with a warning that gives their dates.
+\set SHOW_CONTEXT never
 SET client_min_messages = warning;
-SELECT fitbot_partman.rescue_default('hr_rescue', 500) AS rows_moved;
+SELECT fitbot_partman.rescue_default('hr_rescue', 500) AS rows_partitioned \gset
 RESET client_min_messages;
+\set SHOW_CONTEXT errors
+SELECT :rows_partitioned AS rows_partitioned;
 SELECT count(*) AS in_default FROM hr_rescue_default;
+SELECT count(*) AS quarantined, min(measured_at) AS oldest, max(measured_at) AS newest FROM hr_rescue_quarantine;
+SELECT relispartition AS quarantine_attached, obj_description('hr_rescue_quarantine'::regclass) ~ 'rescue_default' AS commented
+FROM pg_class WHERE oid = 'hr_rescue_quarantine'::regclass;
 SELECT count(*) = b.n AND md5(string_agg(format('%s|%s|%s', user_id, measured_at, bpm), ',' ORDER BY user_id, measured_at)) = b.checksum AS identical
-FROM hr_rescue, before b GROUP BY b.n, b.checksum;
-SELECT default_rows, gaps > 0 AS has_gaps FROM fitbot_partman.partition_health() WHERE parent = 'hr_rescue'::regclass;
+FROM (SELECT * FROM hr_rescue UNION ALL SELECT * FROM hr_rescue_quarantine) r, before b GROUP BY b.n, b.checksum;
+-- No partition for 1970 or 2100; the gap is filled.
+SELECT count(*) FILTER (WHERE range_start < now() - interval '2 years' OR range_start > now() + interval '2 years') AS far_partitions
+FROM fitbot_partman.partitions('hr_rescue') WHERE state <> 'default';
+SELECT default_rows, gaps, status, reasons FROM fitbot_partman.partition_health() WHERE parent = 'hr_rescue'::regclass;
 -- Each moved row sits in the partition whose range holds it.
 SELECT bool_and(p.range_start <= r.measured_at AND r.measured_at < p.range_end) AS rows_in_their_range
 FROM hr_rescue r JOIN fitbot_partman.partitions('hr_rescue') p ON p.partition_name::regclass = r.tableoid;
--- Progress is reported as NOTICEs.
-INSERT INTO hr_rescue VALUES (1, '2040-01-15 12:00+00', 70), (2, '2040-01-20 08:00+00', 71);
-SELECT fitbot_partman.rescue_default('hr_rescue', 1);
-SELECT tableoid::regclass, count(*) FROM hr_rescue WHERE measured_at >= '2040-01-01' GROUP BY 1;
+
+-- Asked to partition everything, it makes every partition up to the rows,
+-- contiguous, so no gap and no far lone partition ever appears.
+INSERT INTO hr_rescue SELECT 1, date_trunc('month', now()) + interval '6 months' + interval '3 days', 70;
+SET client_min_messages = warning;
+SELECT fitbot_partman.rescue_default('hr_rescue', partition_all => true) AS rows_partitioned;
+RESET client_min_messages;
+SELECT default_rows, gaps, future_partitions FROM fitbot_partman.partition_health() WHERE parent = 'hr_rescue'::regclass;
+
 SELECT step, action FROM fitbot_partman.teardown('hr_rescue');
-DROP TABLE hr_rescue;
+DROP TABLE hr_rescue, hr_rescue_quarantine;

@@ -54,10 +54,10 @@ SELECT count(*) AS registrations FROM part_config;
 -- A changed schedule updates the same job.
 SELECT step, action FROM fitbot_partman.setup('30 3 21 * *') WHERE step = 'schedule';
 SELECT jobname, schedule FROM cron.job;
-SELECT fitbot_partman.schedule_maintenance() = (SELECT jobid FROM cron.job) AS same_job;
-SELECT schedule FROM cron.job;
+SELECT fitbot_partman.schedule_maintenance() = (SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly') AS same_job;
+SELECT schedule FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly';
 
 -- An inactive job is re-activated by setup.
-SELECT cron.alter_job((SELECT jobid FROM cron.job), active := false);
+SELECT cron.alter_job((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'), active := false);
 SELECT step, action FROM fitbot_partman.setup() WHERE step = 'schedule';
-SELECT active FROM cron.job;
+SELECT active FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly';

@@ -82,6 +82,7 @@ TEST(Exposition, HealthyValues) {
         "fitbot_partman_overdue_expired_partitions" + kP + " 0",
         "fitbot_partman_detached_retention_tables" + kP + " 0",
         "fitbot_partman_gaps" + kP + " 0",
+        "fitbot_partman_future_gaps" + kP + " 0",
         "fitbot_partman_default_rows" + kP + " 0",
         "fitbot_partman_default_locked" + kP + " 0",
         "fitbot_partman_total_bytes" + kP + " 1236992",
@@ -129,7 +130,7 @@ TEST(Exposition, HelpAndTypeOncePerFamilyBeforeItsSamples) {
             EXPECT_TRUE(declared.count(name)) << "sample before its TYPE: " << line;
         }
     }
-    EXPECT_EQ(help.size(), 28u);
+    EXPECT_EQ(help.size(), 31u);
     for (const auto &[name, count] : help) EXPECT_EQ(count, 1) << name;
     for (const auto &[name, count] : type) EXPECT_EQ(count, 1) << name;
     EXPECT_EQ(samples(text, "fitbot_partman_partitions").size(), 2u);

@@ -248,7 +248,9 @@ TEST(HealthMaintenance, EarliestActiveJobGivesTheNextRun) {
     facts.jobs.push_back(maintenance_job(4, "0 3 * * *"));
     facts.runs.push_back(run(4, "succeeded", utc(2026, 3, 25, 3)));
     const MaintenanceReport report = judge_at(facts);
-    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    // Two active maintenance jobs are a warning of their own (see
+    // test_health_ledger_scheduler.cpp); the next run is still the earliest.
+    EXPECT_EQ(report.status, Status::warning) << joined(report.reasons);
     ASSERT_TRUE(report.next_run.has_value());
     EXPECT_EQ(*report.next_run, utc(2026, 3, 26, 3));
     ASSERT_TRUE(report.schedule_period.has_value());

@@ -97,8 +97,15 @@ check "the monitor still reads health, and still cannot run setup()" \
     test "$(sql -d fitbot -U monitor -c "SELECT code IN (0, 1, 2, 3) FROM fitbot_partman.check();
                                            SELECT has_function_privilege('fitbot_partman.setup(text)', 'EXECUTE')")" = "t
 f"
-check "setup() after the upgrade changes nothing" \
-    test "$(sql -d fitbot -c "SELECT string_agg(action, ',') FROM fitbot_partman.setup()")" = "unchanged,unchanged,unchanged"
+check "the update left the 1.0 job as it was" \
+    test "$(sql -d fitbot -c "SELECT command FROM cron.job")" = "CALL public.run_maintenance_proc();"
+sql -d fitbot -c "SELECT step, action, detail FROM fitbot_partman.setup()" >"$work/setup-after.txt"
+cat "$work/setup-after.txt"
+check "setup() after the upgrade switches the job to the driver, and says so" \
+    grep -q "^schedule|updated|pg_cron job 1 run_pg_partman_maintenance_monthly: '0 2 20 \* \*' runs CALL fitbot_partman.run_maintenance() .*; it ran CALL public.run_maintenance_proc(); before$" "$work/setup-after.txt"
+check "  ... and changes nothing else" test "$(cut -d'|' -f2 "$work/setup-after.txt" | tr '\n' ,)" = "unchanged,unchanged,updated,"
+check "the upgraded database records maintenance in its new ledger" \
+    test "$(sql -d fitbot -c "CALL fitbot_partman.run_maintenance()" -c "SELECT outcome, tables_succeeded FROM fitbot_partman.maintenance_runs")" = "succeeded|1"
 
 # ---------------------------------------------------------------- same objects as a fresh 1.1
 sql -d postgres -c "CREATE DATABASE fresh" >/dev/null

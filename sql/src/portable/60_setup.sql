@@ -53,6 +53,21 @@ BEGIN
                               THEN format('; it ran %s before', fitbot_partman_internal.job_command_summary(job.previous_command)) END);
     END IF;
     RETURN NEXT;
+
+    step := 'history';
+    IF cron_where = 'elsewhere' THEN
+        action := 'manual';
+        detail := format('pg_cron keeps its run history in database %I; purge it there, e.g. daily: %s',
+                         current_setting('cron.database_name'),
+                         'DELETE FROM cron.job_run_details WHERE end_time < now() - interval ''7 days''');
+    ELSE
+        SELECT * INTO job FROM fitbot_partman_internal.ensure_history_job();
+        action := job.action;
+        detail := format('pg_cron job %s %s: %L deletes cron.job_run_details rows older than %s, keeping every job''s last %s runs',
+                         job.jobid, @HISTORY_JOB_NAME@, @HISTORY_SCHEDULE@,
+                         fitbot_partman_internal.maintenance_setting('cron_history_keep'), @RUNS_PER_JOB@);
+    END IF;
+    RETURN NEXT;
 END
 $fn$;
 

@@ -67,6 +67,12 @@ BEGIN
         WHERE j.database = current_database() AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
         PERFORM cron.unschedule(j.jobid) FROM cron.job j
         WHERE j.database = current_database() AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
+        -- The history purge was set up with it.
+        SELECT detail || coalesce(', ' || string_agg(format('%s %s', j.jobid, j.jobname), ', ' ORDER BY j.jobid), '')
+        INTO detail
+        FROM cron.job j WHERE j.jobname = @HISTORY_JOB_NAME@ AND j.database = current_database();
+        PERFORM cron.unschedule(j.jobid) FROM cron.job j
+        WHERE j.jobname = @HISTORY_JOB_NAME@ AND j.database = current_database();
         action := 'unscheduled';
         detail := 'pg_cron job(s) removed: ' || detail;
     ELSE

@@ -29,6 +29,24 @@ BEGIN
         concat_ws(', ', nullif(preload, ''), 'pg_cron'), current_database()) END;
     RETURN NEXT;
 
+    check_name := 'pg_cron scheduler';
+    IF pg_is_in_recovery() THEN
+        ok := NULL;
+        detail := 'this server is a standby: pg_cron starts its scheduler only after promotion, and maintenance runs on the primary';
+        hint := 'After a failover, the new primary runs the jobs (cron.job is replicated) at their next firing; check this list there.';
+    ELSIF NOT fitbot_partman_internal.cron_preloaded() THEN
+        ok := false;
+        detail := 'pg_cron is not loaded, so its scheduler cannot run';
+        hint := 'Load pg_cron first (see "pg_cron preloaded").';
+    ELSE
+        ok := EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher');
+        detail := CASE WHEN ok THEN 'pg_cron''s launcher is running'
+                       ELSE 'no "pg_cron launcher" in pg_stat_activity: pg_cron''s scheduler has stopped, so no job runs' END;
+        hint := CASE WHEN ok THEN NULL
+                     ELSE 'Restart PostgreSQL (pg_cron starts its launcher at server start) and read the server log for why it stopped.' END;
+    END IF;
+    RETURN NEXT;
+
     check_name := 'cron.database_name';
     ok := cron_database = current_database();
     detail := CASE WHEN cron_database IS NULL THEN 'not set (pg_cron is not loaded)'

@@ -1,0 +1,77 @@
+-- Bounded pg_cron history. pg_cron never purges cron.job_run_details, and it
+-- grows by a row for every run of every job; setup() schedules
+-- purge_cron_history() daily.
+
+-- Deletes cron.job_run_details rows that finished longer than the setting
+-- cron_history_keep ago, always keeping the newest @RUNS_PER_JOB@ runs of each
+-- job (a monthly job keeps its history). Rows of other roles' jobs go only
+-- with the setting purge_other_roles_history on, and only where the calling
+-- role may delete them (pg_cron's row-level security applies). Returns the
+-- rows deleted.
+CREATE OR REPLACE FUNCTION fitbot_partman.purge_cron_history()
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    keep interval := fitbot_partman_internal.maintenance_setting('cron_history_keep')::interval;
+    other_roles boolean := fitbot_partman_internal.maintenance_setting('purge_other_roles_history')::boolean;
+    purged bigint;
+BEGIN
+    IF to_regclass('cron.job_run_details') IS NULL THEN
+        RAISE EXCEPTION 'pg_cron is not installed in this database'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Purge the history in the database where pg_cron is installed (cron.database_name).';
+    END IF;
+    DELETE FROM cron.job_run_details d
+    USING (SELECT r.runid,
+                  row_number() OVER (PARTITION BY r.jobid ORDER BY r.runid DESC) AS newest
+           FROM cron.job_run_details r) ranked
+    WHERE d.runid = ranked.runid
+      AND ranked.newest > @RUNS_PER_JOB@
+      AND d.end_time < now() - keep
+      AND (other_roles OR d.jobid IN (SELECT j.jobid FROM cron.job j WHERE j.username = current_user));
+    GET DIAGNOSTICS purged = ROW_COUNT;
+    RETURN purged;
+END
+$fn$;
+
+COMMENT ON FUNCTION fitbot_partman.purge_cron_history() IS
+'Deletes pg_cron run history older than the setting cron_history_keep, keeping every job''s newest runs; returns the rows deleted';
+
+-- The purge job's command: it does nothing (rather than fail every day) once
+-- fitbot_partman is dropped.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.history_command()
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'DO $job$BEGIN IF pg_catalog.to_regprocedure(''fitbot_partman.purge_cron_history()'') IS NOT NULL THEN PERFORM fitbot_partman.purge_cron_history(); END IF; END$job$;'
+$$;
+
+-- Creates, re-activates or keeps the purge job of this database.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.ensure_history_job(OUT jobid bigint, OUT action text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    existing record;
+BEGIN
+    SELECT j.jobid, j.schedule, j.command, j.active INTO existing
+    FROM cron.job j
+    WHERE j.jobname = @HISTORY_JOB_NAME@ AND j.database = current_database()
+    ORDER BY j.jobid LIMIT 1;
+    IF existing IS NULL THEN
+        jobid := cron.schedule(@HISTORY_JOB_NAME@, @HISTORY_SCHEDULE@, fitbot_partman_internal.history_command());
+        action := 'scheduled';
+    ELSIF existing.command = fitbot_partman_internal.history_command() AND existing.active THEN
+        jobid := existing.jobid;
+        action := 'unchanged';
+    ELSE
+        -- The schedule is the administrator's to change; the command is ours.
+        PERFORM cron.alter_job(existing.jobid, command := fitbot_partman_internal.history_command(), active := true);
+        jobid := existing.jobid;
+        action := 'updated';
+    END IF;
+END
+$fn$;

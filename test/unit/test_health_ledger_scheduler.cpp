@@ -1,0 +1,184 @@
+// The rules added with the maintenance driver: pg_cron's scheduler, manual
+// runs from the ledger, duplicate jobs, the runway across a gap, quarantine.
+#include <gtest/gtest.h>
+
+#include "core/exposition.h"
+#include "core/facts_json.h"
+#include "core/health.h"
+#include "test_health_fixtures.h"
+
+namespace fitbot::core {
+namespace {
+
+using namespace testing;
+
+const FixedOffsetZone kGmt(0, "GMT");
+
+MaintenanceReport judge_at(const MaintenanceFacts &facts, Micros now = fixture_now()) {
+    return judge_maintenance(facts, now, kGmt);
+}
+
+LedgerRunFact manual_run(const std::string &outcome, Micros started, const std::string &message = "") {
+    LedgerRunFact run;
+    run.run_id = started / kMicrosPerSecond;
+    run.trigger = "manual";
+    run.outcome = outcome;
+    run.message = message;
+    run.started_at = started;
+    if (outcome != "running") run.finished_at = started + 2 * kMicrosPerSecond;
+    return run;
+}
+
+TEST(HealthScheduler, DeadLauncherOnAPrimaryIsCritical) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.scheduler_running = false;
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::critical);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "pg_cron's scheduler is not running")) << joined(report.reasons);
+    ASSERT_TRUE(report.scheduler_running.has_value());
+    EXPECT_FALSE(*report.scheduler_running);
+}
+
+TEST(HealthScheduler, RunningLauncherChangesNothing) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.scheduler_running = true;
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    EXPECT_TRUE(report.reasons.empty());
+}
+
+TEST(HealthScheduler, StandbyIsNotAFault) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.in_recovery = true;  // the reader leaves scheduler_running unknown there
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "standby")) << joined(report.reasons);
+    EXPECT_FALSE(report.scheduler_running.has_value());
+}
+
+TEST(HealthScheduler, MetricOnlyWhenKnown) {
+    DatabaseFacts facts = healthy_database();
+    const ExpositionInfo info{"1.1", "4.7.4", "partman", "extension"};
+    const std::string unknown = format_metrics(judge(facts, kGmt, kGmt), info);
+    EXPECT_EQ(unknown.find("\nfitbot_partman_cron_scheduler_up "), std::string::npos);
+    facts.maintenance.scheduler_running = false;
+    const std::string down = format_metrics(judge(facts, kGmt, kGmt), info);
+    EXPECT_NE(down.find("\nfitbot_partman_cron_scheduler_up 0\n"), std::string::npos);
+}
+
+TEST(HealthLedger, SuccessfulManualRunClearsAFailedScheduledRun) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs.insert(facts.runs.begin(), run(3, "failed", utc(2026, 3, 20, 2, 0, 30), "ERROR: lock timeout"));
+    ASSERT_EQ(judge_at(facts).status, Status::warning);
+    facts.ledger_available = true;
+    facts.ledger_runs.push_back(manual_run("succeeded", utc(2026, 3, 21, 9)));
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    ASSERT_EQ(report.jobs.size(), 1u);
+    EXPECT_EQ(report.jobs[0].consecutive_failures, 0);
+    ASSERT_TRUE(report.jobs[0].last_success.has_value());
+    EXPECT_EQ(*report.jobs[0].last_success, utc(2026, 3, 21, 9, 0, 2));
+}
+
+TEST(HealthLedger, FailedManualRunCountsAsAFailureAndNamesTheDriver) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.ledger_available = true;
+    facts.ledger_runs.push_back(manual_run("failed", utc(2026, 3, 22, 9), "1 of 1 table(s) failed"));
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "run by hand: 1 of 1 table(s) failed")) << joined(report.reasons);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "CALL fitbot_partman.run_maintenance()")) << joined(report.reasons);
+}
+
+TEST(HealthLedger, SkippedAndAbandonedManualRunsSayNothing) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.ledger_available = true;
+    facts.ledger_runs.push_back(manual_run("skipped", utc(2026, 3, 22, 9)));
+    facts.ledger_runs.push_back(manual_run("running", utc(2026, 3, 22, 8)));  // its session is gone
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    EXPECT_EQ(*report.jobs[0].last_run->start_time, utc(2026, 3, 20, 2));
+}
+
+TEST(HealthLedger, ManualRunsDoNotHideAnOverdueSchedule) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs = {run(3, "succeeded", utc(2026, 1, 20, 2))};  // February's and March's firings missed
+    facts.ledger_available = true;
+    facts.ledger_runs.push_back(manual_run("succeeded", utc(2026, 3, 24, 9)));
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_TRUE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::warning);
+}
+
+TEST(HealthJobs, TwoActiveMaintenanceJobsWarn) {
+    MaintenanceFacts facts = healthy_maintenance();
+    CronJobFact second = maintenance_job(9, "30 3 1,15 * *");
+    facts.jobs.push_back(second);
+    facts.runs.push_back(run(9, "succeeded", utc(2026, 3, 15, 3, 30)));
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "2 active pg_cron jobs (3, 9)")) << joined(report.reasons);
+}
+
+TEST(HealthRunway, AFarPartitionBeyondAGapAddsNoRunway) {
+    ParentFact fact = healthy_parent();                         // April 2025 .. June 2026
+    fact.partitions.push_back(month_partition(kParent, 2100, 1));  // rescued badly, far ahead
+    const ParentReport report = judge_parent(fact, fixture_now(), judge_at(healthy_maintenance()), kGmt);
+    ASSERT_TRUE(report.runway_until.has_value());
+    EXPECT_EQ(*report.runway_until, utc(2026, 7, 1));
+    EXPECT_EQ(report.gaps, 1);
+    EXPECT_EQ(report.future_gaps, 1);
+    EXPECT_EQ(report.status, Status::critical);
+}
+
+TEST(HealthRunway, APastGapStartsTheRunwayAgain) {
+    ParentFact fact = monthly_parent(2025, 4, 2025, 6);
+    for (const PartitionFact &partition : monthly_parent(2025, 9, 2026, 6).partitions) {
+        if (!partition.is_default) fact.partitions.push_back(partition);
+    }
+    const ParentReport report = judge_parent(fact, fixture_now(), judge_at(healthy_maintenance()), kGmt);
+    ASSERT_TRUE(report.runway_until.has_value());
+    EXPECT_EQ(*report.runway_until, utc(2026, 7, 1));
+    EXPECT_EQ(report.gaps, 1);
+    EXPECT_EQ(report.future_gaps, 0);
+}
+
+TEST(HealthQuarantine, QuarantinedRowsWarn) {
+    ParentFact fact = healthy_parent();
+    fact.quarantined_rows = 2;
+    const ParentReport report = judge_parent(fact, fixture_now(), judge_at(healthy_maintenance()), kGmt);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "2 rows in its quarantine table")) << joined(report.reasons);
+    fact.quarantined_rows = 0;
+    EXPECT_EQ(judge_parent(fact, fixture_now(), judge_at(healthy_maintenance()), kGmt).status, Status::ok);
+}
+
+TEST(FactsJsonLedger, NewFactsRoundTripAndOldDocumentsStillRead) {
+    DatabaseFacts facts = healthy_database();
+    facts.parents[0].quarantined_rows = 5;
+    facts.maintenance.scheduler_running = true;
+    facts.maintenance.ledger_available = true;
+    facts.maintenance.ledger_runs.push_back(manual_run("failed", utc(2026, 3, 22, 9), "boom"));
+    const DatabaseFacts back = facts_from_json(facts_to_json(facts));
+    EXPECT_EQ(back.parents[0].quarantined_rows, std::optional<std::int64_t>(5));
+    EXPECT_EQ(back.maintenance.scheduler_running, std::optional<bool>(true));
+    ASSERT_EQ(back.maintenance.ledger_runs.size(), 1u);
+    EXPECT_EQ(back.maintenance.ledger_runs[0].message, "boom");
+    EXPECT_EQ(back.maintenance.ledger_runs[0].finished_at, facts.maintenance.ledger_runs[0].finished_at);
+
+    // A 1.0 library's document has none of them: they read as unknown.
+    std::string old = facts_to_json(healthy_database());
+    for (const std::string key : {",\"quarantined_rows\":null", ",\"scheduler_running\":null", ",\"in_recovery\":false",
+                                  ",\"ledger_available\":false", ",\"ledger_runs\":[]"}) {
+        const std::size_t at = old.find(key);
+        ASSERT_NE(at, std::string::npos) << key;
+        old.erase(at, key.size());
+    }
+    const DatabaseFacts from_old = facts_from_json(old);
+    EXPECT_FALSE(from_old.parents[0].quarantined_rows.has_value());
+    EXPECT_FALSE(from_old.maintenance.scheduler_running.has_value());
+    EXPECT_FALSE(from_old.maintenance.ledger_available);
+}
+
+}  // namespace
+}  // namespace fitbot::core
