@@ -103,7 +103,7 @@ sql -d fitbot -c "SELECT step, action, detail FROM fitbot_partman.setup()" >"$wo
 cat "$work/setup-after.txt"
 check "setup() after the upgrade switches the job to the driver, and says so" \
     grep -q "^schedule|updated|pg_cron job 1 run_pg_partman_maintenance_monthly: '0 2 20 \* \*' runs CALL fitbot_partman.run_maintenance() .*; it ran CALL public.run_maintenance_proc(); before$" "$work/setup-after.txt"
-check "  ... and changes nothing else" test "$(cut -d'|' -f2 "$work/setup-after.txt" | tr '\n' ,)" = "unchanged,unchanged,updated,"
+check "  ... and changes nothing else" test "$(cut -d'|' -f2 "$work/setup-after.txt" | tr '\n' ,)" = "unchanged,unchanged,updated,scheduled,"
 check "the upgraded database records maintenance in its new ledger" \
     test "$(sql -d fitbot -c "CALL fitbot_partman.run_maintenance()" -c "SELECT outcome, tables_succeeded FROM fitbot_partman.maintenance_runs")" = "succeeded|1"
 
