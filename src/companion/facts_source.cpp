@@ -182,13 +182,19 @@ void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maint
         job.known_since = optional_micros(row[7]);
         maintenance.jobs.push_back(std::move(job));
     }
+    // A job that runs the driver has its runs in the ledger (read before):
+    // cron.job_run_details, which pg_cron never purges, is not walked for it.
+    const std::string runs_in_ledger =
+        maintenance.ledger_available
+            ? " AND strpos(j.command, " + txn.quote(core::shared::kDriverCommandMarker) + ") = 0"
+            : std::string();
     for (const pqxx::row &row : txn.exec(
              "SELECT r.jobid, r.status, coalesce(r.return_message, ''),"
              "       (extract(epoch FROM r.start_time) * 1000000)::int8, (extract(epoch FROM r.end_time) * 1000000)::int8"
              "  FROM cron.job j CROSS JOIN LATERAL ("
              "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
              "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-             std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter +
+             std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter + runs_in_ledger +
              " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC")) {
         core::CronRunFact run;
         run.jobid = row[0].as<std::int64_t>();

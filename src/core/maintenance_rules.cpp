@@ -27,6 +27,11 @@
 //             informational finding);
 //   WARNING   more than one active job runs maintenance for this database.
 //
+// A job whose command runs fitbot_partman.run_maintenance() has its runs read
+// from the driver's ledger (runs the driver made for pg_cron), not from
+// cron.job_run_details, whose cost grows without bound; the readers skip that
+// table for such jobs.
+//
 // Runs of fitbot_partman.run_maintenance() by hand, from its ledger, count
 // with the job's own runs for failures and the last success: a successful
 // manual run clears a failure, as the runbook promises. They do not count
@@ -41,6 +46,7 @@
 
 #include "cron.h"
 #include "health.h"
+#include "shared_facts.h"
 #include "health_text.h"
 
 namespace fitbot::core {
@@ -84,18 +90,25 @@ std::optional<CronRunFact> as_job_run(const LedgerRunFact &ledger, std::int64_t 
     return run;
 }
 
+bool runs_the_driver(const CronJobFact &job) {
+    return job.command.find(shared::kDriverCommandMarker) != std::string::npos;
+}
+
 // Runs of one job, newest first, with the manual runs of the driver when
 // `with_manual_runs`. A run without start_time has not started yet (status
 // "starting"), so it is the newest of all.
-std::vector<CronRunFact> runs_of(const MaintenanceFacts &facts, std::int64_t jobid, bool with_manual_runs) {
+std::vector<CronRunFact> runs_of(const MaintenanceFacts &facts, const CronJobFact &job, bool with_manual_runs) {
+    const bool from_ledger = facts.ledger_available && runs_the_driver(job);
     std::vector<CronRunFact> runs;
     for (const CronRunFact &run : facts.runs) {
-        if (run.jobid == jobid) runs.push_back(run);
+        if (run.jobid == job.jobid && !from_ledger) runs.push_back(run);
     }
-    if (with_manual_runs) {
-        for (const LedgerRunFact &ledger : facts.ledger_runs) {
-            if (ledger.trigger != "manual") continue;
-            if (std::optional<CronRunFact> run = as_job_run(ledger, jobid)) runs.push_back(*run);
+    for (const LedgerRunFact &ledger : facts.ledger_runs) {
+        const bool scheduled = ledger.trigger == "pg_cron";
+        if (scheduled ? !from_ledger : !with_manual_runs) continue;
+        if (std::optional<CronRunFact> run = as_job_run(ledger, job.jobid)) {
+            if (scheduled) run->return_message = ledger.message;
+            runs.push_back(*run);
         }
     }
     std::stable_sort(runs.begin(), runs.end(), [](const CronRunFact &a, const CronRunFact &b) {
@@ -144,8 +157,8 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
         if (job.active) report.next_run = next;
     }
 
-    const std::vector<CronRunFact> runs = runs_of(facts, job.jobid, true);
-    const std::vector<CronRunFact> scheduled_runs = runs_of(facts, job.jobid, false);
+    const std::vector<CronRunFact> runs = runs_of(facts, job, true);
+    const std::vector<CronRunFact> scheduled_runs = runs_of(facts, job, false);
     if (!runs.empty()) report.last_run = runs.front();
     for (const CronRunFact &run : runs) {
         if (run.status == "succeeded" || run.status == "failed") {

@@ -25,6 +25,12 @@ inline constexpr const char *kMaintenanceCommandPattern = "run_maintenance";
 inline constexpr const char *kHistoryJobName = "fitbot_partman_purge_cron_history";
 inline constexpr const char *kHistorySchedule = "17 3 * * *";
 
+// A maintenance job whose command contains this runs
+// fitbot_partman.run_maintenance(), which records every run in its ledger:
+// health reads such a job's runs there, at a cost that does not grow with
+// cron.job_run_details (which pg_cron never purges).  @DRIVER_COMMAND_MARKER@
+inline constexpr const char *kDriverCommandMarker = "fitbot_partman.run_maintenance(";
+
 // How many of each maintenance job's latest runs health reads, and how many
 // of every job's runs the history purge keeps whatever their age.  @RUNS_PER_JOB@
 inline constexpr int kRunsPerJob = 20;

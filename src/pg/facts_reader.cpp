@@ -226,13 +226,19 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
             job.known_since = optional_instant(row.values[7]);
             return job;
         });
+    // A job that runs the driver has its runs in the ledger (read above):
+    // cron.job_run_details, which pg_cron never purges, is not walked for it.
+    const std::string runs_in_ledger =
+        maintenance.ledger_available
+            ? " AND strpos(j.command, " + quoted_literal(core::shared::kDriverCommandMarker) + ") = 0"
+            : std::string();
     maintenance.runs = spi.query<core::CronRunFact>(
         "SELECT r.jobid, r.status, coalesce(r.return_message, ''), r.start_time, r.end_time"
         "  FROM cron.job j CROSS JOIN LATERAL ("
         "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
         "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
             std::to_string(core::shared::kRunsPerJob) + ") r"
-        " WHERE" + maintenance_job_filter + " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
+        " WHERE" + maintenance_job_filter + runs_in_ledger + " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
         [](const SpiRow &row) {
             core::CronRunFact run;
             run.jobid = DatumGetInt64(*row.values[0]);

@@ -46,6 +46,7 @@ const std::map<std::string, std::string> &tokens() {
         {"DEFAULT_SCHEDULE", sql_literal(shared::kDefaultSchedule)},
         {"MAINTENANCE_COMMAND_PATTERN", sql_literal(shared::kMaintenanceCommandPattern)},
         {"RUNS_PER_JOB", std::to_string(shared::kRunsPerJob)},
+        {"DRIVER_COMMAND_MARKER", sql_literal(shared::kDriverCommandMarker)},
         {"HISTORY_JOB_NAME", sql_literal(shared::kHistoryJobName)},
         {"HISTORY_SCHEDULE", sql_literal(shared::kHistorySchedule)},
         {"READINGS_TABLE_DDL", dollar_literal(shared::kReadingsTableDdl, "ddl")},

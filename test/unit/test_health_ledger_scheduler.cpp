@@ -110,6 +110,27 @@ TEST(HealthLedger, ManualRunsDoNotHideAnOverdueSchedule) {
     EXPECT_EQ(report.status, Status::warning);
 }
 
+TEST(HealthLedger, ADriverJobsRunsComeFromTheLedger) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.jobs[0].command = "DO $job$BEGIN CALL fitbot_partman.run_maintenance(run_trigger => 'pg_cron'); END$job$;";
+    facts.ledger_available = true;
+    LedgerRunFact scheduled = manual_run("failed", utc(2026, 3, 20, 2), "1 of 2 table(s) failed");
+    scheduled.trigger = "pg_cron";
+    facts.ledger_runs.push_back(scheduled);
+    // cron.job_run_details is not read for it (the readers skip it); a row
+    // there would say nothing more.
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning) << joined(report.reasons);
+    EXPECT_EQ(report.jobs[0].consecutive_failures, 1);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "1 of 2 table(s) failed")) << joined(report.reasons);
+    EXPECT_EQ(report.jobs[0].last_run->start_time, std::optional<Micros>(utc(2026, 3, 20, 2)));
+
+    // Without the ledger (1.0 SQL) the same job reads cron.job_run_details.
+    facts.ledger_available = false;
+    facts.ledger_runs.clear();
+    EXPECT_EQ(judge_at(facts).status, Status::ok);
+}
+
 TEST(HealthJobs, TwoActiveMaintenanceJobsWarn) {
     MaintenanceFacts facts = healthy_maintenance();
     CronJobFact second = maintenance_job(9, "30 3 1,15 * *");

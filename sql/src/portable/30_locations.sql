@@ -55,7 +55,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN command ~ 'CALL fitbot_partman\.run_maintenance\('
+    SELECT CASE WHEN strpos(command, @DRIVER_COMMAND_MARKER@) > 0
                 THEN 'CALL fitbot_partman.run_maintenance() (pg_partman''s run_maintenance_proc() if fitbot_partman is dropped)'
                 ELSE command END
 $$;
