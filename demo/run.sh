@@ -4,15 +4,30 @@
 # the partitions and the health report.
 #   demo/run.sh          run and stop the cluster afterwards
 #   demo/run.sh --keep   leave it running (the script prints how to connect)
+#   demo/run.sh --installed   use what is installed (e.g. the Debian packages),
+#                        build nothing; the companion is $FITBOT_PARTMAN or
+#                        fitbot-partman from PATH
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep=false
-[ "${1:-}" = "--keep" ] && keep=true
+installed=false
+for arg in "$@"; do
+    case "$arg" in
+        --keep) keep=true ;;
+        --installed) installed=true ;;
+        *) echo "usage: demo/run.sh [--keep] [--installed]" >&2; exit 2 ;;
+    esac
+done
 
-test/install-deps.sh
-make -j2 >/dev/null
-make install >/dev/null
-make -j2 companion >/dev/null
+companion=build/fitbot-partman
+if $installed; then
+    companion=${FITBOT_PARTMAN:-fitbot-partman}
+else
+    test/install-deps.sh
+    make -j2 >/dev/null
+    make install >/dev/null
+    make -j2 companion >/dev/null
+fi
 source test/lib/cluster.sh
 
 cluster_dir=$PWD/demo/cluster
@@ -39,7 +54,7 @@ run "SELECT jobname, schedule, next_run, status FROM fitbot_partman.maintenance_
 run "SELECT * FROM fitbot_partman.check();"
 echo
 echo "fitbot-partman status:"
-build/fitbot-partman status || true
+"$companion" status || true
 
 if $keep; then
     echo

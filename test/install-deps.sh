@@ -12,6 +12,7 @@ packages=(
     prometheus prometheus-postgres-exporter docker-compose
     clang libclang-rt-14-dev
     curl python3 python3-yaml procps iproute2 bc tzdata
+    debhelper dpkg-dev fakeroot lintian postgresql-server-dev-all man-db systemd
 )
 
 missing=()

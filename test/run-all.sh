@@ -52,11 +52,16 @@ fi
 
 run_suite unit test/unit.sh
 run_suite regress test/regress.sh
+# Every suite directory, except the package test: it installs the Debian
+# packages system-wide for a while, so it runs last, when no other suite can
+# see them.
 for suite in test/*/run.sh; do
     [ -x "$suite" ] || continue
+    [ "$suite" = test/packaging/run.sh ] && continue
     run_suite "$(basename "$(dirname "$suite")")" "$suite"
 done
 run_suite monitoring test/monitoring.sh
+run_suite packaging test/packaging/run.sh
 
 echo
 echo "=== summary"

@@ -9,7 +9,9 @@
 
 namespace fitbot::companion {
 
-// A failure to reach or read the database, with the password scrubbed.
+// A failure to reach or read the database, with the password scrubbed. The
+// message may hold several lines: the cause first, then the server's DETAIL
+// and HINT lines, or a "hint:" line of ours naming the fix.
 class DatabaseError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -23,17 +25,36 @@ struct Connection {
     Mode mode = Mode::agentless;
 };
 
+// How every connection of this process is made (main() sets it once).
+struct ConnectSettings {
+    // libpq's connect_timeout, unless the DSN or PGCONNECT_TIMEOUT sets one.
+    int connect_timeout_seconds = 5;
+    // SET statement_timeout on every session (0: none).
+    int statement_timeout_ms = 10000;
+};
+void set_connect_settings(const ConnectSettings &settings);
+const ConnectSettings &connect_settings();
+
 // Connects (libpq conninfo/URI, or the PG* environment when empty) and picks
 // the mode: the extension when fitbot_partman is installed here, unless
-// `force_agentless`. Throws DatabaseError with a one-line, password-free message.
+// `force_agentless`. Throws DatabaseError naming the cause and the fix,
+// without the password.
 Connection connect(const std::string &dsn, bool force_agentless);
 
 // Runs `work` and turns libpqxx errors into DatabaseError without secrets.
 template <typename Work>
 auto scrubbed(const std::string &dsn, Work work) -> decltype(work());
 
-// A libpqxx/libpq error as one line, password removed.
+// A libpqxx/libpq error as text for a person: every secret of `dsn` (and
+// PGPASSWORD) removed, the server's DETAIL/HINT/CONTEXT lines kept one per
+// line, blank lines and trailing blanks dropped.
+std::string error_text(const std::exception &error, const std::string &dsn);
+// The same as one line ("; " between the lines), for a log line that must
+// stay one line.
 std::string one_line_error(const std::exception &error, const std::string &dsn);
+
+// The installed fitbot_partman extension's version, "" when not installed.
+std::string installed_extension_version(pqxx::connection &connection);
 
 }  // namespace fitbot::companion
 

@@ -10,9 +10,11 @@ auto scrubbed(const std::string &dsn, Work work) -> decltype(work()) {
     } catch (const DatabaseError &) {
         throw;
     } catch (const pqxx::failure &error) {
-        throw DatabaseError(one_line_error(error, dsn));
+        throw DatabaseError(error_text(error, dsn));
     } catch (const pqxx::usage_error &error) {
-        throw DatabaseError(one_line_error(error, dsn));
+        throw DatabaseError(error_text(error, dsn));
+    } catch (const std::invalid_argument &error) {  // DsnError, bad facts JSON
+        throw DatabaseError(error_text(error, dsn));
     }
 }
 

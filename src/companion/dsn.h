@@ -1,19 +1,60 @@
-// Connection strings, shown without their passwords.
+// Connection strings, read by libpq's own parser (PQconninfoParse), so that
+// what the companion masks is exactly what libpq takes for a password.
 #pragma once
 
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace fitbot::companion {
 
-// The conninfo string or URI with any password replaced by "********", for
-// error messages and logs. An empty DSN (libpq defaults) reads "(PG* environment)".
+// A connection string libpq cannot parse. The message never quotes a value
+// from the string (a fragment of a password must not reach a log).
+class DsnError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+struct ConninfoOption {
+    std::string keyword;
+    std::string value;
+    bool secret = false;  // libpq's dispchar "*": password, sslpassword
+};
+
+// The options set by a conninfo string or a postgres:// URI, in libpq's
+// order (unset options and libpq's defaults are left out). Throws DsnError.
+std::vector<ConninfoOption> parse_dsn(const std::string &dsn);
+
+// The DSN as conninfo "keyword=value ..." with every secret replaced by
+// "********", for messages and logs. An empty DSN (libpq defaults) reads
+// "(PG* environment)"; one that does not parse reads
+// "(a connection string that does not parse)".
 std::string masked_dsn(const std::string &dsn);
 
-// Removes every occurrence of `secret` (when not empty) from a message, e.g.
-// a libpq error that quotes the connection string.
-std::string without_secret(std::string message, const std::string &secret);
-
-// The password in a DSN, if it has one (to scrub it from libpq's messages).
+// The password in a DSN, as libpq reads it ("" when none).
 std::string dsn_password(const std::string &dsn);
+
+// Every text a secret of this DSN may appear as in a message: the parsed
+// passwords, their spellings in the string itself (quoted, escaped,
+// percent-encoded) and PGPASSWORD.
+std::vector<std::string> dsn_secrets(const std::string &dsn);
+
+// Removes every occurrence of `secret` (when not empty) from a message.
+std::string without_secret(std::string message, const std::string &secret);
+// ... of each of `secrets`, longest first.
+std::string without_secrets(std::string message, std::vector<std::string> secrets);
+
+struct ConnectDefaults {
+    int connect_timeout_seconds = 5;  // unless the DSN or PGCONNECT_TIMEOUT sets one
+};
+
+// The conninfo string the companion connects with: the DSN's own options
+// (a URI becomes conninfo), plus connect_timeout when neither the DSN nor
+// PGCONNECT_TIMEOUT sets one, plus fallback_application_name=fitbot-partman.
+// Throws DsnError.
+std::string effective_conninfo(const std::string &dsn, const ConnectDefaults &defaults);
+
+// `value` quoted for a conninfo string: 'it\'s'.
+std::string conninfo_quote(const std::string &value);
 
 }  // namespace fitbot::companion

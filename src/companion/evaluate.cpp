@@ -2,14 +2,9 @@
 
 #include "facts_source.h"
 #include "system_zone.h"
+#include "version.h"
 
 namespace fitbot::companion {
-
-namespace {
-// The companion's own version, reported in fitbot_partman_info (the
-// extension reports its version the same way).
-constexpr const char *kExtensionVersion = "1.0";
-}  // namespace
 
 Evaluation evaluate(core::DatabaseFacts facts, Mode mode) {
     Evaluation evaluation;

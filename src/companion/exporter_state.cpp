@@ -13,27 +13,42 @@ void family(std::string &out, const char *name, const char *type, const char *he
 }  // namespace
 
 void ExporterState::refreshed(std::string exposition, double unix_seconds, double duration_seconds) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    exposition_ = std::move(exposition);
-    last_refresh_ = unix_seconds;
-    refresh_duration_ = duration_seconds;
-    up_ = true;
-    last_error_.clear();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        exposition_ = std::move(exposition);
+        last_refresh_ = unix_seconds;
+        refresh_duration_ = duration_seconds;
+        up_ = true;
+        finished_one_ = true;
+        last_error_.clear();
+    }
+    first_refresh_.notify_all();
 }
 
 void ExporterState::refresh_failed(std::string error) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    up_ = false;
-    last_error_ = std::move(error);
-    ++refresh_errors_;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        up_ = false;
+        finished_one_ = true;
+        last_error_ = std::move(error);
+        ++refresh_errors_;
+    }
+    first_refresh_.notify_all();
+}
+
+bool ExporterState::wait_first_refresh(std::chrono::milliseconds limit) const {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return first_refresh_.wait_for(lock, limit, [this] { return finished_one_; });
 }
 
 std::string ExporterState::scrape(double unix_seconds) {
     std::lock_guard<std::mutex> lock(mutex_);
     ++scrapes_;
     std::string out = exposition_;
-    family(out, "fitbot_partman_up", "gauge", "1 when the exporter's last refresh from the database succeeded.");
-    out += fmt::format("fitbot_partman_up {}\n", up_ ? 1 : 0);
+    family(out, "fitbot_partman_up", "gauge",
+           "1 when the exporter's last refresh from the database succeeded, 0 when it failed; no sample until the "
+           "first refresh has finished.");
+    if (finished_one_) out += fmt::format("fitbot_partman_up {}\n", up_ ? 1 : 0);
     family(out, "fitbot_partman_data_age_seconds", "gauge", "Age of the partition data being served.");
     if (last_refresh_) out += fmt::format("fitbot_partman_data_age_seconds {:.3f}\n", unix_seconds - *last_refresh_);
     family(out, "fitbot_partman_last_refresh_timestamp_seconds", "gauge",

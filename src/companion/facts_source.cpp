@@ -89,14 +89,25 @@ std::set<std::string> exclusively_locked(pqxx::transaction_base &txn) {
     return locked;
 }
 
-// Rows in a default partition, if its lock can be had at once (NOWAIT).
-std::optional<std::int64_t> count_if_unlocked(pqxx::dbtransaction &txn, const std::string &qualified_name) {
+struct RowsAndRange {
+    std::int64_t rows = 0;
+    std::optional<core::Micros> oldest, newest;
+};
+
+// Rows in a table (a default partition, a quarantine table), and the range of
+// its time column when one is named, if its lock can be had at once (NOWAIT),
+// as the extension reads them.
+std::optional<RowsAndRange> rows_if_unlocked(pqxx::dbtransaction &txn, const std::string &qualified_name,
+                                             const std::string &time_column = {}) {
     try {
-        pqxx::subtransaction attempt(txn, "count_default");
+        pqxx::subtransaction attempt(txn, "count_rows");
         attempt.exec("LOCK TABLE " + qualified_name + " IN ACCESS SHARE MODE NOWAIT");
-        std::int64_t rows = attempt.exec("SELECT count(*) FROM " + qualified_name)[0][0].as<std::int64_t>();
+        const std::string column = time_column.empty() ? "NULL::timestamptz" : attempt.quote_name(time_column) + "::timestamptz";
+        pqxx::row row = attempt.exec("SELECT count(*), (extract(epoch FROM min(" + column + ")) * 1000000)::int8,"
+                                     " (extract(epoch FROM max(" + column + ")) * 1000000)::int8 FROM " +
+                                     qualified_name)[0];
         attempt.commit();
-        return rows;
+        return RowsAndRange{row[0].as<std::int64_t>(), optional_micros(row[1]), optional_micros(row[2])};
     } catch (const pqxx::sql_error &error) {
         if (error.sqlstate() == "55P03") return std::nullopt;  // lock_not_available
         throw;
@@ -152,14 +163,24 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
     }
     for (Child &child : children) {
         if (child.fact.is_default) {
-            child.parent->default_rows =
-                child.fact.locked ? std::nullopt : count_if_unlocked(txn, child.fact.name);
-            if (!child.parent->default_rows) child.fact.locked = true;
+            std::optional<RowsAndRange> rows;
+            if (!child.fact.locked) rows = rows_if_unlocked(txn, child.fact.name, child.parent->control);
+            if (rows) {
+                child.parent->default_rows = rows->rows;
+                child.parent->default_oldest = rows->oldest;
+                child.parent->default_newest = rows->newest;
+            } else {
+                child.parent->default_rows = std::nullopt;
+                child.fact.locked = true;
+            }
         }
         child.parent->partitions.push_back(std::move(child.fact));
     }
     for (Parent &parent : parents) {
-        if (!parent.quarantine.empty()) parent.fact.quarantined_rows = count_if_unlocked(txn, parent.quarantine);
+        if (parent.quarantine.empty()) continue;
+        if (std::optional<RowsAndRange> rows = rows_if_unlocked(txn, parent.quarantine)) {
+            parent.fact.quarantined_rows = rows->rows;
+        }
     }
 }
 

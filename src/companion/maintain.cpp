@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/calendar.h"
+#include "core/shared_facts.h"
 #include "database.h"
 #include "dsn.h"
 #include "evaluate.h"
@@ -85,7 +86,7 @@ int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream 
         }
         pqxx::result running = session.exec(
             "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid <> pg_backend_pid() AND state <> 'idle'"
-            "   AND query ~* 'run_maintenance' AND datname = current_database()");
+            "   AND query ~* " + session.quote(core::shared::kMaintenanceCommandPattern) + " AND datname = current_database()");
         if (!running.empty()) {
             err << "fitbot-partman maintain: pg_partman maintenance is already running (pid "
                 << running[0][0].as<std::string>() << "); not starting a second one\n";

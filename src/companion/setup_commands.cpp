@@ -21,10 +21,15 @@ void print_rows(const pqxx::result &rows, std::ostream &out) {
 int setup_agentless(pqxx::connection &connection, const std::string &schedule, std::ostream &out) {
     pqxx::work txn(connection);
     txn.exec("SELECT pg_advisory_xact_lock(4242, 20)");  // the extension's lock: no two setups at once
-    pqxx::row partman = txn.exec(
+    pqxx::result partman_rows = txn.exec(
         "SELECT quote_ident(n.nspname), split_part(e.extversion, '.', 1)::int FROM pg_catalog.pg_extension e"
-        "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")
-                            .at(0);
+        "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'");
+    if (partman_rows.empty()) {
+        throw DatabaseError("pg_partman is not installed in database " + std::string(connection.dbname()) +
+                            "\nhint: install it there first (as a superuser or the database owner): "
+                            "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; then run setup again");
+    }
+    pqxx::row partman = partman_rows[0];
     // Quoted only where needed, as the extension's format('%I') does, so both
     // write the same job command.
     const std::string schema = partman[0].as<std::string>();

@@ -191,7 +191,10 @@ CheckResult summarize(const HealthReport &report) {
     std::stable_sort(items.begin(), items.end(),
                      [](const Item &a, const Item &b) { return severity(a.status) > severity(b.status); });
 
-    if (informational) {
+    if (informational && report.parents.empty()) {
+        // "nothing managed" (or a job with no table): the findings say it all.
+        if (items.empty()) items.push_back(Item{Status::ok, "pg_partman manages no table"});
+    } else if (informational) {
         std::string healthy = text::count_of(static_cast<std::int64_t>(report.parents.size()), "table") +
                               " healthy";
         if (report.maintenance.next_run) {

@@ -37,6 +37,10 @@ struct ParentFact {
     // Rows in the default partition: nullopt when it exists but was locked (or
     // could not be counted) this time; 0 when there is no default partition.
     std::optional<std::int64_t> default_rows;
+    // The oldest and newest value of the control column among those rows,
+    // when there are any and they were read.
+    std::optional<Micros> default_oldest;
+    std::optional<Micros> default_newest;
     // Tables detached by retention and kept on disk (retention_keep_table).
     int detached_retention_tables = 0;
     // Rows rescue_default() set aside in <parent>_quarantine: nullopt when

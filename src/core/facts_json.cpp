@@ -73,7 +73,9 @@ json parent_json(const ParentFact &parent) {
                 {"partitions", partitions},
                 {"default_rows", optional_value(parent.default_rows)},
                 {"detached_retention_tables", parent.detached_retention_tables},
-                {"quarantined_rows", optional_value(parent.quarantined_rows)}};
+                {"quarantined_rows", optional_value(parent.quarantined_rows)},
+                {"default_oldest", optional_value(parent.default_oldest)},
+                {"default_newest", optional_value(parent.default_newest)}};
 }
 
 ParentFact parent_from(const json &object) {
@@ -89,6 +91,8 @@ ParentFact parent_from(const json &object) {
     parent.default_rows = optional_from<std::int64_t>(object, "default_rows");
     parent.detached_retention_tables = object.at("detached_retention_tables").get<int>();
     parent.quarantined_rows = optional_since_1_1<std::int64_t>(object, "quarantined_rows");
+    parent.default_oldest = optional_since_1_1<Micros>(object, "default_oldest");
+    parent.default_newest = optional_since_1_1<Micros>(object, "default_newest");
     return parent;
 }
 

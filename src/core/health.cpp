@@ -78,6 +78,47 @@ void name_partman_schema(Report &report, const std::string &schema) {
     for (std::size_t i = 0; i < sentences.size(); ++i) report.findings[i].reason = sentences[i];
 }
 
+
+// Rules for a database where pg_partman manages no table (nothing set up yet,
+// or every table torn down on purpose). An empty configuration is not an
+// outage: with no table and no maintenance job nothing is at risk, so it
+// reads OK, "nothing managed". That verdict needs both halves read: pg_partman's
+// part_config (the facts could not exist otherwise) and pg_cron's jobs. Where
+// pg_cron is not installed in this database its jobs cannot be read, so the
+// verdict is UNKNOWN, never "nothing managed" (and never the CRITICAL "pg_cron
+// not installed": with no table, nothing needs it). Maintenance jobs with no
+// table to maintain are judged as usual (a failing job still warns).
+void judge_nothing_managed(const DatabaseFacts &facts, HealthReport &report) {
+    const std::string schema = facts.partman_schema.empty() ? "partman" : quoted_identifier(facts.partman_schema);
+    MaintenanceReport &maintenance = report.maintenance;
+    if (!facts.maintenance.cron_installed) {
+        maintenance = MaintenanceReport{};
+        text::add_finding(
+            maintenance, Status::unknown, "pg_cron's jobs not readable here",
+            "pg_partman manages no table in this database (" + schema +
+                ".part_config is empty), and pg_cron is not installed here, so whether a maintenance job "
+                "still runs for it cannot be read; check cron.job in pg_cron's database (cron.database_name), "
+                "or set up with SELECT * FROM fitbot_partman.setup().");
+        report.status = maintenance.status;
+        return;
+    }
+    if (facts.maintenance.jobs.empty()) {
+        maintenance = MaintenanceReport{};
+        text::add_finding(report, Status::ok, "nothing managed (no table in pg_partman, no maintenance job)",
+                          "Nothing is managed here: pg_partman manages no table in this database (" + schema +
+                              ".part_config is empty) and no pg_cron job runs its maintenance, so nothing is at "
+                              "risk; run SELECT * FROM fitbot_partman.setup() to set up "
+                              "public.heart_rate_readings, or point the check at the right database.");
+        report.status = Status::ok;
+        return;
+    }
+    text::add_finding(report, Status::ok, "pg_partman manages no table",
+                      "pg_partman manages no table in this database (" + schema +
+                          ".part_config is empty); its maintenance job has nothing to do until a table is "
+                          "registered.");
+    report.status = worst(report.status, maintenance.status);
+}
+
 }  // namespace
 
 HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone,
@@ -94,18 +135,7 @@ HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone,
         name_partman_schema(report.parents.back(), facts.partman_schema);
         report.status = worst(report.status, report.parents.back().status);
     }
-    // Rule: pg_partman configured for no table at all is a WARNING. Nothing
-    // is at risk yet, but the monitor watches nothing, which is almost
-    // certainly not what whoever installed it meant.
-    if (facts.parents.empty()) {
-        const std::string schema = facts.partman_schema.empty() ? "partman" : facts.partman_schema;
-        text::add_finding(
-            report, Status::warning, "pg_partman manages no table",
-            "pg_partman manages no table in this database (" + schema +
-                ".part_config is empty), so there is nothing to watch; run SELECT * FROM "
-                "fitbot_partman.setup() to set up public.heart_rate_readings, or point the check "
-                "at the right database.");
-    }
+    if (facts.parents.empty()) judge_nothing_managed(facts, report);
     return report;
 }
 

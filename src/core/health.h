@@ -61,6 +61,8 @@ struct ParentReport {
     int gaps = 0;                    // holes between adjacent ranges
     int future_gaps = 0;             // of those, the ones that end after now
     std::optional<std::int64_t> default_rows;
+    std::optional<Micros> default_oldest;  // range of those rows' control column
+    std::optional<Micros> default_newest;
     std::optional<std::int64_t> quarantined_rows;  // in <parent>_quarantine, when it exists
     std::int64_t total_bytes = 0;
     double estimated_rows = 0;

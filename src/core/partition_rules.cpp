@@ -25,7 +25,10 @@
 //
 // Default partition
 //   CRITICAL  default_rows > 0: those rows block pg_partman from creating the
-//             partition for their range;
+//             partition for their range (the reason gives their date range);
+//   WARNING   besides, their range reaches into the partition the next
+//             maintenance run creates (from runway_until, one interval long):
+//             that run fails for the table, said ahead of time;
 //   (ok)      default_rows unknown because the default partition was locked:
 //             an informational finding that never changes the status, since
 //             a lock held by someone else says nothing about partitioning, and
@@ -183,7 +186,8 @@ void judge_runway(ParentReport &report, Micros now, const MaintenanceReport &mai
     }
 }
 
-void judge_default(ParentReport &report) {
+void judge_default(ParentReport &report, const MaintenanceReport &maintenance, const ZoneRules &zone) {
+    using text::format_utc;
     const std::string &parent = report.parent;
     std::string name = default_name(report);
     if (!report.default_rows) {
@@ -197,13 +201,32 @@ void judge_default(ParentReport &report) {
     }
     if (*report.default_rows > 0) {
         const std::string rows = text::count_of(*report.default_rows, "row");
+        const bool has_range = report.default_oldest && report.default_newest;
+        const std::string dated =
+            has_range ? " dated " + format_utc(*report.default_oldest) + " to " + format_utc(*report.default_newest)
+                      : std::string();
         text::add_finding(
             report, Status::critical, rows + " in default partition",
-            parent + " has " + rows + " in its default partition" +
+            parent + " has " + rows + dated + " in its default partition" +
                 (name.empty() ? std::string() : " " + name) +
                 "; they block pg_partman from creating the partitions for their range, so move "
                 "them into proper partitions with SELECT fitbot_partman.rescue_default(" +
                 text::sql_literal(parent) + ").");
+        if (has_range && report.runway_until && !report.runway_unbounded) {
+            const Micros next_start = *report.runway_until;
+            const Micros next_end = add_interval(next_start, report.partition_interval, zone);
+            if (*report.default_newest >= next_start && *report.default_oldest < next_end) {
+                const std::string when =
+                    maintenance.next_run ? "at " + format_utc(*maintenance.next_run) : "whenever it runs";
+                text::add_finding(
+                    report, Status::warning, "next maintenance fails for " + parent,
+                    "The next maintenance run (" + when + ") must create " + parent + "'s partition from " +
+                        format_utc(next_start) + " to " + format_utc(next_end) +
+                        ", and rows in the default partition reach into that range, so the run will fail "
+                        "for this table; run SELECT fitbot_partman.rescue_default(" + text::sql_literal(parent) +
+                        ") before then.");
+            }
+        }
     }
 }
 
@@ -334,6 +357,8 @@ ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceR
     report.premake = fact.premake;
     report.retention = fact.retention;
     report.default_rows = fact.default_rows;
+    report.default_oldest = fact.default_oldest;
+    report.default_newest = fact.default_newest;
     report.detached_retention_tables = fact.detached_retention_tables;
 
     std::optional<Micros> retention_cutoff;
@@ -372,7 +397,7 @@ ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceR
     }
 
     judge_runway(report, now, maintenance, session_zone);
-    judge_default(report);
+    judge_default(report, maintenance, session_zone);
     judge_gaps(report, now);
     judge_quarantine(report);
     judge_retention(report, fact, maintenance, session_zone, retention_cutoff);

@@ -127,8 +127,16 @@ void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact,
         core::PartitionFact &partition = fact.partitions[i];
         partition.locked = locked.count(catalog.oids[i]) > 0;
         if (partition.is_default) {
-            fact.default_rows = partition.locked ? std::nullopt : count_rows_if_unlocked(catalog.oids[i]);
-            if (!fact.default_rows) partition.locked = true;
+            std::optional<RowsAndRange> rows;
+            if (!partition.locked) rows = rows_and_range_if_unlocked(catalog.oids[i], fact.control);
+            if (rows) {
+                fact.default_rows = rows->rows;
+                fact.default_oldest = rows->oldest;
+                fact.default_newest = rows->newest;
+            } else {
+                fact.default_rows = std::nullopt;
+                partition.locked = true;
+            }
         }
     }
     if (OidIsValid(parent.quarantine) && locked.count(parent.quarantine) == 0) {

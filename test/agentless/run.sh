@@ -17,7 +17,7 @@ chmod 755 "$work"
 locker=""
 trap '[ -n "$locker" ] && kill "$locker" 2>/dev/null; cluster_stop "$work/pg"; rm -rf "$work"' EXIT
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-companion=build/fitbot-partman
+companion=${COMPANION:-build/fitbot-partman}
 
 cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL"; suite_result; exit 1; }
 sql -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; CREATE EXTENSION pg_cron;"
@@ -43,8 +43,13 @@ check "an invalid schedule is refused before anything changes" \
 
 # ---------------------------------------------------------------- both modes, same verdicts
 sql -c "CREATE EXTENSION fitbot_partman;"
-check "the extension sees the agentless set-up as unchanged" \
-    test "$(sql -c "SELECT string_agg(action, ',') FROM fitbot_partman.setup()")" = "unchanged,unchanged,unchanged"
+# The extension keeps the agentless table and registration, moves the job
+# onto its maintenance driver (which agentless mode cannot install) and adds
+# the pg_cron history purge.
+check "the extension takes over the agentless set-up: same table and registration, the job switched to the driver" \
+    test "$(sql -c "SELECT string_agg(action, ',') FROM fitbot_partman.setup()")" = "unchanged,unchanged,updated,scheduled"
+check "  ... still one maintenance job" \
+    test "$(sql -c "SELECT count(*) FROM cron.job WHERE command ~* 'run_maintenance'")" = 1
 
 # compare LABEL: status --json and check in both modes.
 compare() {
@@ -142,7 +147,8 @@ $companion --dsn "host=127.0.0.1 port=1 user=x password=SeCrEt123 connect_timeou
 code=$?
 cat "$work/fail.txt"
 check "check on an unreachable database exits 3 (UNKNOWN)" test "$code" -eq 3
-check "... with one line" test "$(wc -l <"$work/fail.txt")" -eq 1
+check "... its first line the UNKNOWN status line, then the cause's detail and a hint" \
+    bash -c "head -1 '$work/fail.txt' | grep -q '^FITBOT_PARTMAN UNKNOWN - cannot connect' && grep -q '^hint: ' '$work/fail.txt'"
 check "... that does not show the password" bash -c "! grep -q SeCrEt123 '$work/fail.txt'"
 for command in "status" "metrics" "status --json" "preflight"; do
     $companion --dsn "postgresql://x:SeCrEt123@127.0.0.1:1/fitbot?connect_timeout=3" $command >"$work/out.txt" 2>&1

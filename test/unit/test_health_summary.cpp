@@ -50,13 +50,77 @@ TEST(HealthJudge, OverallIsTheWorstOfParentsAndMaintenance) {
     EXPECT_EQ(report.status, Status::critical);
 }
 
-TEST(HealthJudge, NoManagedTableIsWarning) {
+// Nothing configured is not an outage: no table and no job reads OK.
+TEST(HealthJudge, NothingManagedIsOk) {
     DatabaseFacts facts = healthy_database();
     facts.parents.clear();
+    facts.maintenance.jobs.clear();
+    facts.maintenance.runs.clear();
     const HealthReport report = judge_utc(facts);
-    EXPECT_EQ(report.status, Status::warning);
-    ASSERT_EQ(report.reasons.size(), 1u);
+    EXPECT_EQ(report.status, Status::ok);
+    EXPECT_EQ(report.maintenance.status, Status::ok);
+    EXPECT_TRUE(report.maintenance.findings.empty());
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings[0].status, Status::ok);
     EXPECT_TRUE(any_reason_contains(report.reasons, "partman.part_config is empty"));
+    const CheckResult check = summarize(report);
+    EXPECT_EQ(check.status, Status::ok);
+    EXPECT_EQ(check.summary,
+              "FITBOT_PARTMAN OK - nothing managed (no table in pg_partman, no maintenance job)");
+}
+
+// "Nothing managed" needs pg_cron's jobs read; without pg_cron here it is unknown.
+TEST(HealthJudge, NoTableAndNoPgCronIsUnknown) {
+    DatabaseFacts facts = healthy_database();
+    facts.parents.clear();
+    facts.maintenance = MaintenanceFacts{};
+    facts.maintenance.cron_installed = false;
+    const HealthReport report = judge_utc(facts);
+    EXPECT_EQ(report.status, Status::unknown);
+    EXPECT_EQ(report.maintenance.status, Status::unknown);
+    const CheckResult check = summarize(report);
+    EXPECT_EQ(check.status, Status::unknown);
+    EXPECT_EQ(check.summary.rfind("FITBOT_PARTMAN UNKNOWN - pg_cron's jobs not readable here", 0), 0u)
+        << check.summary;
+    EXPECT_EQ(check.summary.find("nothing managed"), std::string::npos);
+}
+
+// A job with no table: the job is judged as usual, the missing table is no alarm.
+TEST(HealthJudge, JobWithoutTableIsJudgedAsUsual) {
+    DatabaseFacts facts = healthy_database();
+    facts.parents.clear();
+    HealthReport report = judge_utc(facts);
+    EXPECT_EQ(report.status, Status::ok);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "partman.part_config is empty"));
+    facts.maintenance.jobs[0].active = false;
+    report = judge_utc(facts);
+    EXPECT_EQ(report.status, Status::critical);
+}
+
+// A table with no job is still critical: pg_partman manages something.
+TEST(HealthJudge, TableWithoutJobIsStillCritical) {
+    DatabaseFacts facts = healthy_database();
+    facts.maintenance.jobs.clear();
+    facts.maintenance.runs.clear();
+    EXPECT_EQ(judge_utc(facts).status, Status::critical);
+    facts.maintenance.cron_installed = false;
+    EXPECT_EQ(judge_utc(facts).status, Status::critical);
+}
+
+// Removing one of two tables leaves the other's verdict as it was.
+TEST(HealthJudge, RemovingOneTableLeavesTheOther) {
+    DatabaseFacts facts = healthy_database();
+    ParentFact second = healthy_parent();
+    second.parent = "public.step_counts";
+    second.default_rows = 3;
+    facts.parents.push_back(second);
+    const HealthReport both = judge_utc(facts);
+    facts.parents.erase(facts.parents.begin());
+    const HealthReport one = judge_utc(facts);
+    ASSERT_EQ(one.parents.size(), 1u);
+    EXPECT_EQ(one.parents[0].status, both.parents[1].status);
+    EXPECT_EQ(one.parents[0].reasons, both.parents[1].reasons);
+    EXPECT_EQ(one.status, Status::critical);
 }
 
 TEST(HealthJudge, ParentsSeeTheMaintenanceNextRun) {
