@@ -73,6 +73,10 @@ SELECT cron.alter_job((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partma
 SELECT active, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
 SELECT cron.alter_job((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'), active := true);
 
+-- With pg_partman's plain command (job_command = pg_partman), runs are read
+-- from cron.job_run_details.
+INSERT INTO fitbot_partman.maintenance_settings VALUES ('job_command', 'pg_partman');
+SELECT step, action FROM fitbot_partman.setup() WHERE step = 'schedule';
 -- Runs at the most recent scheduled firing (so that none is overdue, whatever today is).
 CREATE TEMP TABLE firing AS SELECT fitbot_partman.next_run('0 2 20 * *', now() - interval '32 days', 'GMT') AS at;
 INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
@@ -92,6 +96,22 @@ UPDATE cron.job_run_details SET start_time = start_time - interval '70 days', en
 WHERE runid IN (1001, 1002, 1003);
 SELECT last_run_status, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
 DELETE FROM cron.job_run_details WHERE runid IN (1001, 1002, 1003);
+
+-- With the driver (the default), the job's runs are read from the ledger: a
+-- failed scheduled run warns, a successful run by hand clears it.
+DELETE FROM fitbot_partman.maintenance_settings WHERE setting = 'job_command';
+SELECT step, action FROM fitbot_partman.setup() WHERE step = 'schedule';
+INSERT INTO fitbot_partman.maintenance_runs (started_at, finished_at, trigger, outcome, message, tables_failed)
+SELECT at, at + interval '3 seconds', 'pg_cron', 'failed', '1 of 4 table(s) failed; see fitbot_partman.maintenance_run_tables', 1
+FROM firing;
+SELECT last_run_status, consecutive_failures, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
+-- (The rows hr_default keeps in its default partition would make it fail.)
+DELETE FROM hr_default_default;
+SET client_min_messages = warning;
+CALL fitbot_partman.run_maintenance();
+RESET client_min_messages;
+SELECT last_run_status, consecutive_failures, status, reasons FROM fitbot_partman.maintenance_status();
+SELECT trigger, outcome, tables_succeeded, tables_failed FROM fitbot_partman.maintenance_runs ORDER BY run_id;
 
 -- The Nagios check and the overall picture.
 SELECT code, status, summary ~ '^FITBOT_PARTMAN CRITICAL' AS summary_says_critical FROM fitbot_partman.check();
