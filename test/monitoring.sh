@@ -20,7 +20,8 @@ for anchor in $(sed -n 's/.*runbook: README.md#\(.*\)/\1/p' monitoring/alerts.ym
 import re, sys
 anchor = sys.argv[1]
 headings = [line.lstrip('#').strip() for line in open('README.md') if line.startswith('#')]
-slugs = {re.sub(r'[^a-z0-9 -]', '', h.lower()).replace(' ', '-') for h in headings}
+# GitHub's rule: lower case, punctuation dropped except - and _, spaces to -.
+slugs = {re.sub(r'[^a-z0-9 _-]', '', h.lower()).replace(' ', '-') for h in headings}
 sys.exit(0 if anchor in slugs else 1)
 PY
     then
