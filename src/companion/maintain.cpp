@@ -17,10 +17,6 @@ namespace fitbot::companion {
 
 namespace {
 
-// Session-level advisory lock held while this command runs maintenance, so
-// two `maintain` runs never overlap (pg_try_advisory_lock(4242, 21)).
-constexpr const char *kTryLock = "SELECT pg_try_advisory_lock(4242, 21)";
-
 std::set<std::string> partition_names(pqxx::transaction_base &txn) {
     std::set<std::string> names;
     for (const pqxx::row &row : txn.exec(
@@ -69,6 +65,94 @@ std::vector<std::string> planned_maintenance(const core::DatabaseFacts &facts) {
     return plan;
 }
 
+namespace {
+
+// The sessions holding the locks a maintenance run holds: our driver's
+// (4242, 21, in every transaction of a run) and pg_partman's own
+// (hashtext('pg_partman run_maintenance'), session-wide in 4.x's
+// run_maintenance_proc(), per call in run_maintenance()).
+std::string maintenance_lock_holders(pqxx::transaction_base &session) {
+    return session.exec(
+        "SELECT coalesce(string_agg(DISTINCT pid::text, ', '), '?') FROM pg_catalog.pg_locks"
+        " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+        "   AND ((classid = 4242 AND objid = 21 AND objsubid = 2)"
+        "        OR (objsubid = 1 AND objid = (hashtext('pg_partman run_maintenance')::int8 & 4294967295)::oid))")[0][0]
+        .as<std::string>();
+}
+
+// Extension mode: fitbot_partman.run_maintenance(), the scheduled job's own
+// code, then its ledger row for this run.
+int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &err) {
+    std::string failure;
+    try {
+        session.exec("CALL fitbot_partman.run_maintenance()");
+    } catch (const pqxx::sql_error &error) {
+        // A table failed: the run is in the ledger all the same.
+        failure = error.what();
+    }
+    pqxx::result run = session.exec(
+        "SELECT run_id, outcome, coalesce(message, '') FROM fitbot_partman.maintenance_runs"
+        " WHERE backend_pid = pg_backend_pid() ORDER BY run_id DESC LIMIT 1");
+    if (run.empty()) {
+        err << "fitbot-partman maintain: " << (failure.empty() ? "the run left no ledger row" : failure) << "\n";
+        return 1;
+    }
+    const std::string outcome = run[0][1].as<std::string>();
+    if (outcome == "skipped" && run[0][2].as<std::string>().find("in progress") != std::string::npos) {
+        err << "fitbot-partman maintain: maintenance is already running (pid " << maintenance_lock_holders(session)
+            << "); not starting a second one\n";
+        return 1;
+    }
+    int changes = 0;
+    for (const pqxx::row &table : session.exec(
+             "SELECT parent, outcome, partitions_created, partitions_dropped, attempts, coalesce(message, '')"
+             "  FROM fitbot_partman.maintenance_run_tables WHERE run_id = " + run[0][0].as<std::string>() +
+             " ORDER BY parent")) {
+        const int created = table[2].as<int>(), dropped = table[3].as<int>();
+        changes += created + dropped;
+        out << table[0].as<std::string>() << ": " << table[1].as<std::string>();
+        if (created > 0) out << ", " << created << " partition(s) created";
+        if (dropped > 0) out << ", " << dropped << " dropped";
+        if (table[4].as<int>() > 1) out << " (" << table[4].as<int>() << " attempts)";
+        if (!table[5].as<std::string>().empty()) out << ": " << table[5].as<std::string>();
+        out << "\n";
+    }
+    out << "run " << run[0][0].as<std::string>() << " " << outcome
+        << (changes == 0 && outcome == "succeeded" ? ": nothing to do" : "") << " (fitbot_partman.maintenance_runs)\n";
+    return outcome == "succeeded" ? 0 : 1;
+}
+
+// Agentless: pg_partman's run_maintenance_proc(), with the locks the driver
+// and pg_partman take held for the whole run, so it never overlaps either.
+int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std::ostream &err) {
+    if (!session.exec("SELECT pg_try_advisory_lock(4242, 21) AND"
+                      "       (pg_try_advisory_lock(hashtext('pg_partman run_maintenance'))"
+                      "        OR NOT pg_advisory_unlock(4242, 21))")[0][0].as<bool>()) {
+        err << "fitbot-partman maintain: maintenance is already running (pid " << maintenance_lock_holders(session)
+            << "); not starting a second one\n";
+        return 1;
+    }
+    std::string schema = session.exec(
+        "SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
+        "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0][0].as<std::string>();
+    std::set<std::string> before = partition_names(session);
+    // run_maintenance_proc() commits between tables, so it runs outside
+    // any transaction block (nontransaction = autocommit). The session's
+    // locks go with the connection whatever happens.
+    session.exec("CALL " + schema + ".run_maintenance_proc()");
+    std::set<std::string> after = partition_names(session);
+    session.exec("SELECT pg_advisory_unlock(hashtext('pg_partman run_maintenance')), pg_advisory_unlock(4242, 21)");
+    int changes = 0;
+    for (const std::string &name : after)
+        if (!before.count(name)) out << "created: " << name << "\n", ++changes;
+    for (const std::string &name : before)
+        if (!after.count(name)) out << "dropped: " << name << "\n", ++changes;
+    if (changes == 0) out << "nothing to do\n";
+    return 0;
+}
+
+}  // namespace
+
 int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream &out, std::ostream &err) {
     Connection connection = connect(dsn, agentless);
     return scrubbed(dsn, [&]() -> int {
@@ -80,34 +164,9 @@ int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream 
             return 0;
         }
         pqxx::nontransaction session(*connection.connection);
-        if (!session.exec(kTryLock)[0][0].as<bool>()) {
-            err << "fitbot-partman maintain: another fitbot-partman maintain is running; not starting a second one\n";
-            return 1;
-        }
-        pqxx::result running = session.exec(
-            "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid <> pg_backend_pid() AND state <> 'idle'"
-            "   AND query ~* " + session.quote(core::shared::kMaintenanceCommandPattern) + " AND datname = current_database()");
-        if (!running.empty()) {
-            err << "fitbot-partman maintain: pg_partman maintenance is already running (pid "
-                << running[0][0].as<std::string>() << "); not starting a second one\n";
-            return 1;
-        }
-        std::string schema = session.exec(
-            "SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
-            "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0][0].as<std::string>();
-        std::set<std::string> before = partition_names(session);
-        // run_maintenance_proc() commits between tables, so it runs outside
-        // any transaction block (nontransaction = autocommit).
-        session.exec("CALL " + schema + ".run_maintenance_proc()");
-        std::set<std::string> after = partition_names(session);
-        session.exec("SELECT pg_advisory_unlock(4242, 21)");
-        int changes = 0;
-        for (const std::string &name : after)
-            if (!before.count(name)) out << "created: " << name << "\n", ++changes;
-        for (const std::string &name : before)
-            if (!after.count(name)) out << "dropped: " << name << "\n", ++changes;
-        if (changes == 0) out << "nothing to do\n";
-        return 0;
+        const bool driver = connection.mode == Mode::extension &&
+                            !session.exec("SELECT to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)')")[0][0].is_null();
+        return driver ? run_driver(session, out, err) : run_partman_procedure(session, out, err);
     });
 }
 

@@ -129,18 +129,39 @@ check "maintain --dry-run changed nothing" \
     test "$(sql -c "SELECT to_regclass('$newest') IS NULL AND to_regclass('public.heart_rate_readings_p2001_01') IS NOT NULL")" = t
 $companion maintain >"$work/maintain.txt"
 cat "$work/maintain.txt"
-check "maintain created the missing partition" grep -qx "created: $newest" "$work/maintain.txt"
-check "maintain dropped the expired partition" grep -qx "dropped: public.heart_rate_readings_p2001_01" "$work/maintain.txt"
-check "maintain: the partition exists again" test "$(sql -c "SELECT to_regclass('$newest') IS NOT NULL")" = t
+check "maintain runs the extension's driver: one partition created, one dropped" \
+    grep -qE "^public.heart_rate_readings: succeeded, [0-9]+ partition\(s\) created, 1 dropped$" "$work/maintain.txt"
+check "maintain: the partition exists again, the expired one is gone" \
+    test "$(sql -c "SELECT to_regclass('$newest') IS NOT NULL AND to_regclass('public.heart_rate_readings_p2001_01') IS NULL")" = t
+check "maintain: the run is in the ledger as a manual run" \
+    test "$(sql -c "SELECT trigger || ' ' || outcome FROM fitbot_partman.maintenance_runs ORDER BY run_id DESC LIMIT 1")" = "manual succeeded"
 $companion maintain >"$work/maintain2.txt"
-check "maintain again: nothing to do" grep -qx "nothing to do" "$work/maintain2.txt"
-psql -X -q -c "SELECT pg_advisory_lock(4242, 21); SELECT pg_sleep(5);" >/dev/null 2>&1 &
-holder=$!
+check "maintain again: nothing to do" grep -q "^run [0-9]* succeeded: nothing to do" "$work/maintain2.txt"
+
+# Agentless: pg_partman's own procedure, the same changes.
+newest=$(sql -c "SELECT partition_name FROM fitbot_partman.partitions('public.heart_rate_readings') WHERE state = 'future' ORDER BY range_start DESC LIMIT 1")
+sql -c "DROP TABLE $newest; CREATE TABLE public.heart_rate_readings_p2001_01 PARTITION OF public.heart_rate_readings FOR VALUES FROM ('2001-01-01') TO ('2001-02-01');"
+$companion --agentless maintain >"$work/maintain3.txt"
+cat "$work/maintain3.txt"
+check "agentless maintain created the missing partition" grep -qx "created: $newest" "$work/maintain3.txt"
+check "agentless maintain dropped the expired partition" grep -qx "dropped: public.heart_rate_readings_p2001_01" "$work/maintain3.txt"
+
+# A run in progress is known by its lock, never by query text.
+psql -X -q -c "SELECT 'CALL fitbot_partman.run_maintenance(); run_maintenance_proc', pg_sleep(4);" >/dev/null 2>&1 &
+talker=$!
 sleep 1
-$companion maintain >/dev/null 2>"$work/overlap.txt"
-check "maintain refuses to overlap a run in progress (exit 1)" test $? -eq 1
-check "... and says why" grep -q "another fitbot-partman maintain is running" "$work/overlap.txt"
-wait "$holder"
+check "a query that merely mentions run_maintenance does not block maintain" bash -c "$companion maintain >/dev/null"
+check "  ... nor agentless maintain" bash -c "$companion --agentless maintain >/dev/null"
+wait "$talker"
+for mode in "" "--agentless"; do
+    psql -X -q -c "SELECT pg_advisory_lock(4242, 21); SELECT pg_sleep(4);" >/dev/null 2>&1 &
+    holder=$!
+    sleep 1
+    $companion $mode maintain >/dev/null 2>"$work/overlap.txt"
+    check "maintain ${mode:-(extension)} refuses to overlap a run in progress (exit 1)" test $? -eq 1
+    check "  ... and says which session runs it" grep -q "maintenance is already running (pid [0-9]" "$work/overlap.txt"
+    wait "$holder"
+done
 
 # ---------------------------------------------------------------- connection failures, secrets
 $companion --dsn "host=127.0.0.1 port=1 user=x password=SeCrEt123 connect_timeout=3" check >"$work/fail.txt" 2>&1

@@ -20,9 +20,11 @@
 --   held elsewhere. The driver takes that lock itself in the same transaction,
 --   and never records such a skip as a success.
 -- * Overlap: every transaction of a run holds the advisory lock
---   (4242, 21). A run that cannot take it does nothing and records "skipped".
---   A transaction lock ends with the transaction, so a cancelled run never
---   leaves it behind.
+--   (4242, 21), the backoff sleeps included. A run that cannot take it does
+--   nothing and records "skipped". A transaction lock ends with the
+--   transaction, so a cancelled run never leaves it behind; its ledger row,
+--   left "running", is closed as interrupted by the next run (which holds the
+--   lock, so no run can be in progress).
 -- * pg_partman sets search_path for the session; the caller's is put back.
 
 -- The partitions of a table, by name (to count what maintenance created and
@@ -117,6 +119,10 @@ BEGIN
         RETURN;
     END IF;
 
+    UPDATE fitbot_partman.maintenance_runs
+    SET outcome = 'failed', finished_at = pg_catalog.clock_timestamp(),
+        message = 'interrupted before it finished (cancelled, timed out, or its session ended)'
+    WHERE outcome = 'running';
     INSERT INTO fitbot_partman.maintenance_runs (trigger, application_name)
     VALUES (run_trigger, pg_catalog.current_setting('application_name'))
     RETURNING run_id INTO run;
@@ -185,7 +191,9 @@ BEGIN
                 table_outcome := 'succeeded';
                 table_message := NULL;
             EXCEPTION WHEN OTHERS THEN
-                table_message := SQLERRM;
+                -- pg_partman re-raises with its context folded into the
+                -- message: its first line says what went wrong.
+                table_message := pg_catalog.split_part(SQLERRM, E'\n', 1);
                 -- A lock timeout: ours (55P03), or one pg_partman re-raised as P0001.
                 table_outcome := CASE WHEN SQLSTATE = '55P03' OR SQLERRM ~ 'lock timeout' THEN 'lock wait' ELSE 'failed' END;
             END;
@@ -203,6 +211,7 @@ BEGIN
                 EXIT;
             END IF;
             COMMIT;  -- lets the sessions we waited for go on
+            PERFORM pg_catalog.pg_try_advisory_xact_lock(4242, 21);  -- still this run's while it sleeps
             PERFORM pg_catalog.pg_sleep(extract(epoch FROM backoff));
             backoff := least(backoff * 2, interval '1 minute');
         END LOOP;
@@ -236,7 +245,9 @@ BEGIN
     COMMIT;
     IF (SELECT r.outcome FROM fitbot_partman.maintenance_runs r WHERE r.run_id = run) = 'failed' THEN
         -- The job's run is then a failure in cron.job_run_details too.
-        RAISE EXCEPTION 'maintenance failed for some tables'
+        RAISE EXCEPTION 'maintenance failed for %',
+                        (SELECT string_agg(t.parent, ', ' ORDER BY t.parent) FROM fitbot_partman.maintenance_run_tables t
+                         WHERE t.run_id = run AND t.outcome = 'failed')
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = (SELECT r.message FROM fitbot_partman.maintenance_runs r WHERE r.run_id = run),
                   HINT = pg_catalog.format('See SELECT * FROM fitbot_partman.maintenance_run_tables WHERE run_id = %s; tables that did not fail were maintained.', run);
