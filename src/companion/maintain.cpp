@@ -68,16 +68,26 @@ std::vector<std::string> planned_maintenance(const core::DatabaseFacts &facts) {
 namespace {
 
 // The sessions holding the locks a maintenance run holds: our driver's
-// (4242, 21, in every transaction of a run) and pg_partman's own
-// (hashtext('pg_partman run_maintenance'), session-wide in 4.x's
+// (core::shared::kMaintenanceLock, in every transaction of a run) and
+// pg_partman's own (kPartmanMaintenanceLock), session-wide in 4.x's
 // run_maintenance_proc(), per call in run_maintenance()).
 std::string maintenance_lock_holders(pqxx::transaction_base &session) {
     return session.exec(
         "SELECT coalesce(string_agg(DISTINCT pid::text, ', '), '?') FROM pg_catalog.pg_locks"
         " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
-        "   AND ((classid = 4242 AND objid = 21 AND objsubid = 2)"
-        "        OR (objsubid = 1 AND objid = (hashtext('pg_partman run_maintenance')::int8 & 4294967295)::oid))")[0][0]
+        "   AND ((classid = " + std::to_string(core::shared::kLockClass) +
+        "         AND objid = " + std::to_string(core::shared::kMaintenanceLock) + " AND objsubid = 2)"
+        "        OR (objsubid = 1 AND objid = (hashtext(" + session.quote(core::shared::kPartmanMaintenanceLock) +
+        ")::int8 & 4294967295)::oid))")[0][0]
         .as<std::string>();
+}
+
+// The two locks a run holds, as SQL arguments.
+std::string maintenance_lock() {
+    return std::to_string(core::shared::kLockClass) + ", " + std::to_string(core::shared::kMaintenanceLock);
+}
+std::string partman_lock(pqxx::transaction_base &session) {
+    return "hashtext(" + session.quote(core::shared::kPartmanMaintenanceLock) + ")";
 }
 
 // Extension mode: fitbot_partman.run_maintenance(), the scheduled job's own
@@ -125,9 +135,9 @@ int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &e
 // Agentless: pg_partman's run_maintenance_proc(), with the locks the driver
 // and pg_partman take held for the whole run, so it never overlaps either.
 int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std::ostream &err) {
-    if (!session.exec("SELECT pg_try_advisory_lock(4242, 21) AND"
-                      "       (pg_try_advisory_lock(hashtext('pg_partman run_maintenance'))"
-                      "        OR NOT pg_advisory_unlock(4242, 21))")[0][0].as<bool>()) {
+    if (!session.exec("SELECT pg_try_advisory_lock(" + maintenance_lock() + ") AND"
+                      "       (pg_try_advisory_lock(" + partman_lock(session) + ")"
+                      "        OR NOT pg_advisory_unlock(" + maintenance_lock() + "))")[0][0].as<bool>()) {
         err << "fitbot-partman maintain: maintenance is already running (pid " << maintenance_lock_holders(session)
             << "); not starting a second one\n";
         return 1;
@@ -141,7 +151,7 @@ int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std:
     // locks go with the connection whatever happens.
     session.exec("CALL " + schema + ".run_maintenance_proc()");
     std::set<std::string> after = partition_names(session);
-    session.exec("SELECT pg_advisory_unlock(hashtext('pg_partman run_maintenance')), pg_advisory_unlock(4242, 21)");
+    session.exec("SELECT pg_advisory_unlock(" + partman_lock(session) + "), pg_advisory_unlock(" + maintenance_lock() + ")");
     int changes = 0;
     for (const std::string &name : after)
         if (!before.count(name)) out << "created: " << name << "\n", ++changes;
@@ -157,7 +167,7 @@ int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream 
     Connection connection = connect(dsn, agentless);
     return scrubbed(dsn, [&]() -> int {
         if (dry_run) {
-            Evaluation evaluation = read_and_evaluate(*connection.connection, connection.mode);
+            Evaluation evaluation = read_and_evaluate(*connection.connection, connection.mode, dsn);
             std::vector<std::string> plan = planned_maintenance(evaluation.facts);
             for (const std::string &line : plan) out << line << "\n";
             if (plan.empty()) out << "nothing to do\n";

@@ -236,8 +236,10 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
              "(pg_cron not preloaded, or a standby, where it starts only after promotion).");
     if (maintenance.scheduler_running) w.sample({}, integer(*maintenance.scheduler_running ? 1 : 0));
 
-    w.family("fitbot_partman_maintenance_jobs", "pg_cron jobs running pg_partman maintenance.");
-    w.sample({}, integer(static_cast<std::int64_t>(maintenance.jobs.size())));
+    w.family("fitbot_partman_maintenance_jobs",
+             "pg_cron jobs running pg_partman maintenance; absent when they cannot all be read (pg_cron in "
+             "another database, or other roles' jobs hidden by row-level security).");
+    if (maintenance.jobs_visible) w.sample({}, integer(static_cast<std::int64_t>(maintenance.jobs.size())));
     w.family("fitbot_partman_maintenance_status",
              "Status of maintenance scheduling: 0 ok, 1 warning, 2 critical, 3 unknown.");
     w.sample({}, status(maintenance.status));
@@ -247,12 +249,17 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
         for (const JobReport &job : maintenance.jobs) {
             const std::optional<std::string> value = value_of(job);
             if (value) {
-                w.sample({{"jobid", integer(job.job.jobid)}, {"jobname", job.job.jobname}}, *value);
+                // The job this database cannot see has no known id.
+                w.sample({{"jobid", job.seen ? integer(job.job.jobid) : std::string()}, {"jobname", job.job.jobname}},
+                         *value);
             }
         }
     };
     per_job("fitbot_partman_maintenance_job_active", "1 when the pg_cron job is active, else 0.",
-            [](const JobReport &j) -> Value { return integer(j.job.active ? 1 : 0); });
+            [](const JobReport &j) -> Value {
+                if (!j.seen) return std::nullopt;  // unknown
+                return integer(j.job.active ? 1 : 0);
+            });
     per_job("fitbot_partman_maintenance_next_run_timestamp_seconds",
             "Next scheduled run of the job, as a Unix timestamp; absent when it will not run.",
             [](const JobReport &j) -> Value {

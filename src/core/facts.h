@@ -99,6 +99,19 @@ struct MaintenanceFacts {
     // readable). On a standby it never runs: pg_cron starts after recovery.
     std::optional<bool> scheduler_running;
     bool in_recovery = false;
+    // Where pg_cron runs its jobs from (cron.database_name) when it is
+    // preloaded; empty when it is not, or when that cannot be read.
+    std::string cron_database;
+    // Whether every maintenance job of this database was read. False when
+    // pg_cron lives in another database this reader cannot look into, or when
+    // pg_cron's row-level security may hide other roles' jobs from it: then a
+    // missing job is unknown, never "no job". jobs_hidden_reason says why
+    // and how to see them.
+    bool jobs_visible = true;
+    std::string jobs_hidden_reason;
+    // The schedule setup() recorded for this database's job: with the
+    // ledger's runs it is what this database can know of a job it cannot see.
+    std::optional<std::string> recorded_schedule;
     // Whether the ledger (and so fitbot_partman.run_maintenance()) exists,
     // and its recent runs, newest first.
     bool ledger_available = false;

@@ -176,6 +176,10 @@ std::string facts_to_json(const DatabaseFacts &facts) {
                     {"scheduler_running", optional_value(facts.maintenance.scheduler_running)},
                     {"in_recovery", facts.maintenance.in_recovery},
                     {"ledger_available", facts.maintenance.ledger_available},
+                    {"cron_database", facts.maintenance.cron_database},
+                    {"jobs_visible", facts.maintenance.jobs_visible},
+                    {"jobs_hidden_reason", facts.maintenance.jobs_hidden_reason},
+                    {"recorded_schedule", optional_value(facts.maintenance.recorded_schedule)},
                     {"ledger_runs", ledger_runs}}}};
     // Invalid UTF-8 in a name is replaced rather than thrown on: facts are
     // for reading, and a table name must not make them unreadable.
@@ -199,6 +203,10 @@ DatabaseFacts facts_from_json(const std::string &text) {
         facts.maintenance.scheduler_running = optional_since_1_1<bool>(maintenance, "scheduler_running");
         facts.maintenance.in_recovery = maintenance.value("in_recovery", false);
         facts.maintenance.ledger_available = maintenance.value("ledger_available", false);
+        facts.maintenance.cron_database = maintenance.value("cron_database", std::string());
+        facts.maintenance.jobs_visible = maintenance.value("jobs_visible", true);
+        facts.maintenance.jobs_hidden_reason = maintenance.value("jobs_hidden_reason", std::string());
+        facts.maintenance.recorded_schedule = optional_since_1_1<std::string>(maintenance, "recorded_schedule");
         if (maintenance.contains("ledger_runs")) {
             for (const json &run : maintenance.at("ledger_runs")) {
                 facts.maintenance.ledger_runs.push_back(ledger_run_from(run));

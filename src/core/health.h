@@ -75,6 +75,10 @@ struct ParentReport {
 
 struct JobReport {
     CronJobFact job;
+    // false for the job this database cannot see (pg_cron in another
+    // database), judged from the recorded schedule and the ledger's runs: its
+    // id, and whether it exists and is active, are unknown.
+    bool seen = true;
     std::string timezone;
     std::optional<Micros> next_run;  // nullopt for an inactive job or a bad schedule
     std::optional<Micros> previous_scheduled_run;  // latest firing at or before now
@@ -98,6 +102,8 @@ struct MaintenanceReport {
     std::optional<Micros> schedule_period;
     // pg_cron's scheduler: running, not running, or nullopt when unknown here.
     std::optional<bool> scheduler_running;
+    // Whether every maintenance job could be read (MaintenanceFacts).
+    bool jobs_visible = true;
     Status status = Status::ok;
     // "No maintenance job" findings first, then every job's findings in job
     // order, so this list alone tells the whole maintenance story.

@@ -37,6 +37,14 @@
 // manual run clears a failure, as the runbook promises. They do not count
 // for overdue, which is about the scheduler firing the job.
 //
+// Where the jobs cannot all be read (pg_cron in another database, or other
+// roles' jobs hidden by row-level security), a missing job is UNKNOWN, never
+// the CRITICAL "no job": the finding says why and how to see them. With pg_cron
+// in another database, the job setup() scheduled there is still judged from
+// what this database knows: the schedule setup() recorded and the ledger's
+// runs (failures, overdue, next run), as a job whose existence and activity
+// are unknown.
+//
 // Firings follow CronClockRule::every_utc_minute, pg_cron's real behaviour.
 // Runs in progress (starting, running, connecting, sending) are skipped when
 // counting failures but count as "ran" for overdue. The maintenance
@@ -67,6 +75,7 @@ bool in_progress(const CronRunFact &run) {
 }
 
 std::string job_label(const CronJobFact &job) {
+    if (job.jobid == 0) return "job " + job.jobname;  // one this database cannot see
     std::string label = "job " + std::to_string(job.jobid);
     if (!job.jobname.empty()) label += " (" + job.jobname + ")";
     return label;
@@ -252,6 +261,7 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
                                     const ZoneRules &cron_zone) {
     MaintenanceReport report;
     report.scheduler_running = facts.scheduler_running;
+    report.jobs_visible = facts.jobs_visible;
     if (facts.in_recovery) {
         text::add_finding(report, Status::ok, "standby: pg_cron starts after promotion",
                           "This server is a standby: pg_cron's scheduler starts only after promotion, and "
@@ -264,7 +274,9 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
             "job runs and no new partitions are created; restart PostgreSQL (pg_cron starts its launcher "
             "at server start) and read the server log for why it stopped.");
     }
-    if (!facts.cron_installed) {
+    if (!facts.jobs_visible && facts.jobs.empty()) {
+        text::add_finding(report, Status::unknown, "maintenance job not visible here", facts.jobs_hidden_reason);
+    } else if (!facts.cron_installed) {
         text::add_finding(
             report, Status::critical, "pg_cron not installed",
             "pg_cron is not installed in this database, so nothing runs pg_partman maintenance and "
@@ -279,9 +291,22 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
     }
 
     std::vector<JobJudgement> judgements;
-    judgements.reserve(facts.jobs.size());
+    judgements.reserve(facts.jobs.size() + 1);
     for (const CronJobFact &job : facts.jobs) {
         judgements.push_back(judge_job(job, facts, now, cron_zone));
+    }
+    if (facts.jobs.empty() && !facts.cron_installed && !facts.jobs_visible && facts.recorded_schedule &&
+        facts.ledger_available) {
+        // The job setup() scheduled in pg_cron's database, as its runs here
+        // show it: a command running the driver, so its runs come from the ledger.
+        CronJobFact unseen;
+        unseen.jobname = std::string(shared::kJobName) + " (in database " + facts.cron_database + ")";
+        unseen.schedule = *facts.recorded_schedule;
+        unseen.command = std::string("CALL ") + shared::kDriverCommandMarker + ")";
+        unseen.active = true;
+        JobJudgement judgement = judge_job(unseen, facts, now, cron_zone);
+        judgement.report.seen = false;
+        judgements.push_back(std::move(judgement));
     }
 
     const JobJudgement *running_job = nullptr;  // an active job with a valid schedule

@@ -31,6 +31,19 @@ inline constexpr const char *kHistorySchedule = "17 3 * * *";
 // cron.job_run_details (which pg_cron never purges).  @DRIVER_COMMAND_MARKER@
 inline constexpr const char *kDriverCommandMarker = "fitbot_partman.run_maintenance(";
 
+// Advisory locks (pg_advisory_lock(int4, int4)): the configuration lock
+// serializes whatever changes registrations or jobs (setup() in both modes);
+// the maintenance lock is held by every transaction of a maintenance run,
+// so runs never overlap.  @CONFIGURATION_LOCK@ @MAINTENANCE_LOCK@
+inline constexpr int kLockClass = 4242;
+inline constexpr int kConfigurationLock = 20;
+inline constexpr int kMaintenanceLock = 21;
+
+// The advisory lock pg_partman's own run_maintenance() takes (as
+// hashtext() of this); the driver takes it too, to see pg_partman skip.
+// @PARTMAN_MAINTENANCE_LOCK@
+inline constexpr const char *kPartmanMaintenanceLock = "pg_partman run_maintenance";
+
 // How many of each maintenance job's latest runs health reads, and how many
 // of every job's runs the history purge keeps whatever their age.  @RUNS_PER_JOB@
 inline constexpr int kRunsPerJob = 20;

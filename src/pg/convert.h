@@ -18,6 +18,27 @@ inline core::Interval interval_from_pg(const Interval *value) {
     return core::Interval{value->month, value->day, value->time};
 }
 
+// A timestamptz, timestamp or date value as timestamptz (timestamp and date
+// read in the session TimeZone, as PostgreSQL casts them); false for another
+// type or a value out of timestamptz's range. Plain C: may be called inside
+// the C-style readers that run under pg_call().
+inline bool timestamptz_from_time_datum(Datum value, Oid type, TimestampTz *out) {
+    int overflow = 0;
+    switch (type) {
+        case TIMESTAMPTZOID:
+            *out = DatumGetTimestampTz(value);
+            return true;
+        case TIMESTAMPOID:
+            *out = timestamp2timestamptz_opt_overflow(DatumGetTimestamp(value), &overflow);
+            return overflow == 0;
+        case DATEOID:
+            *out = date2timestamptz_opt_overflow(DatumGetDateADT(value), &overflow);
+            return overflow == 0;
+        default:
+            return false;
+    }
+}
+
 // A text Datum as std::string (detoasting through the error guard).
 std::string string_from_text(Datum value);
 // A palloc'd text Datum in the current memory context.

@@ -173,6 +173,31 @@ void read_scheduler(SpiSession &spi, core::MaintenanceFacts &maintenance) {
     const Scheduler &scheduler = rows.front();
     maintenance.in_recovery = scheduler.in_recovery;
     if (scheduler.preloaded && !scheduler.in_recovery) maintenance.scheduler_running = scheduler.launcher;
+    if (scheduler.preloaded) {
+        const char *database = GetConfigOption("cron.database_name", true, false);
+        maintenance.cron_database = database != nullptr ? database : "postgres";  // pg_cron's default
+    }
+}
+
+// Where pg_cron lives in another database, this one cannot read its jobs: a
+// SQL function cannot look into another database (and a backend-internal
+// connection on a monitor's behalf would be a security and blocking risk).
+// What it knows is the schedule setup() recorded, and the ledger's runs.
+void read_unseen_job(SpiSession &spi, core::MaintenanceFacts &maintenance) {
+    const std::string here = pg_call(get_database_name, MyDatabaseId);
+    if (maintenance.cron_installed || maintenance.cron_database.empty() || maintenance.cron_database == here) return;
+    maintenance.jobs_visible = false;
+    maintenance.jobs_hidden_reason =
+        "pg_cron runs jobs from database " + quoted_identifier(maintenance.cron_database) +
+        ", and this database cannot read cron.job there, so whether the maintenance job exists and is active is "
+        "unknown here (its runs, recorded by fitbot_partman.run_maintenance(), are judged below); "
+        "fitbot-partman status or check reads both databases, or run SELECT * FROM cron.job WHERE database = " +
+        quoted_literal(here) + " in " + quoted_identifier(maintenance.cron_database) + ".";
+    if (!maintenance.ledger_available) return;
+    auto recorded = spi.query<std::string>(
+        "SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'",
+        [](const SpiRow &row) { return spi_string(row.values[0]); });
+    if (!recorded.empty()) maintenance.recorded_schedule = recorded.front();
 }
 
 // The newest runs of fitbot_partman.run_maintenance() from its ledger (absent
@@ -208,6 +233,7 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     read_scheduler(spi, maintenance);
     read_ledger(spi, maintenance);
     maintenance.cron_installed = cron_tables_visible(spi);
+    read_unseen_job(spi, maintenance);
     if (!maintenance.cron_installed) return maintenance;
 
     // The maintenance-job filter and the runs read per job are shared facts

@@ -103,10 +103,11 @@ Datum maintenance_status(FunctionCallInfo fcinfo, int expected_columns) {
     ResultSet<Column> result(fcinfo, expected_columns);
     for (const core::JobReport &job : maintenance.jobs) {
         OutputRow<Column> row = result.new_row();
-        row.set_int64(Column::jobid, job.job.jobid)
-            .set_text(Column::jobname, job.job.jobname)
+        // A job this database cannot see (pg_cron in another database) has
+        // no known id and no known activity: those columns stay NULL.
+        if (job.seen) row.set_int64(Column::jobid, job.job.jobid).set_bool(Column::active, job.job.active);
+        row.set_text(Column::jobname, job.job.jobname)
             .set_text(Column::schedule, job.job.schedule)
-            .set_bool(Column::active, job.job.active)
             .set_text(Column::timezone, job.timezone)
             .set_timestamp(Column::next_run, job.next_run);
         if (job.last_run) {
@@ -114,10 +115,12 @@ Datum maintenance_status(FunctionCallInfo fcinfo, int expected_columns) {
                 .set_text(Column::last_run_status, job.last_run->status)
                 .set_text(Column::last_run_message, job.last_run->return_message);
         }
+        // Its status and reasons are the whole maintenance verdict, which
+        // says why the job itself is unknown.
         row.set_timestamp(Column::last_success, job.last_success)
             .set_int32(Column::consecutive_failures, job.consecutive_failures)
-            .set_text(Column::status, core::status_name(job.status))
-            .set_text_array(Column::reasons, job.reasons);
+            .set_text(Column::status, core::status_name(job.seen ? job.status : maintenance.status))
+            .set_text_array(Column::reasons, job.seen ? job.reasons : maintenance.reasons);
         result.add(row);
     }
     if (maintenance.jobs.empty()) {

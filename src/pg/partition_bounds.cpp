@@ -2,6 +2,8 @@
 // (partition_bounds.h).
 #include "partition_bounds.h"
 
+#include "convert.h"
+
 #include <unordered_map>
 
 extern "C" {
@@ -18,20 +20,7 @@ bool bound_to_timestamptz(Node *datum_node, TimestampTz *out) {
     PartitionRangeDatum *range_datum = castNode(PartitionRangeDatum, datum_node);
     if (range_datum->kind != PARTITION_RANGE_DATUM_VALUE) return false;  // MINVALUE / MAXVALUE
     Const *value = castNode(Const, range_datum->value);
-    int overflow = 0;
-    switch (value->consttype) {
-        case TIMESTAMPTZOID:
-            *out = DatumGetTimestampTz(value->constvalue);
-            return true;
-        case TIMESTAMPOID:
-            *out = timestamp2timestamptz_opt_overflow(DatumGetTimestamp(value->constvalue), &overflow);
-            return overflow == 0;
-        case DATEOID:
-            *out = date2timestamptz_opt_overflow(DatumGetDateADT(value->constvalue), &overflow);
-            return overflow == 0;
-        default:
-            return false;
-    }
+    return timestamptz_from_time_datum(value->constvalue, value->consttype, out);
 }
 
 // Bounded so that a backend walking a huge catalog cannot grow without limit.

@@ -18,25 +18,6 @@ struct ScanResult {
     TimestampTz newest;
 };
 
-// A time value as timestamptz (timestamp and date in the session TimeZone, as
-// PostgreSQL casts them); false when it does not fit.
-bool as_timestamptz(Datum value, Oid type, TimestampTz *out) {
-    int overflow = 0;
-    switch (type) {
-        case TIMESTAMPTZOID:
-            *out = DatumGetTimestampTz(value);
-            return true;
-        case TIMESTAMPOID:
-            *out = timestamp2timestamptz_opt_overflow(DatumGetTimestamp(value), &overflow);
-            return overflow == 0;
-        case DATEOID:
-            *out = date2timestamptz_opt_overflow(DatumGetDateADT(value), &overflow);
-            return overflow == 0;
-        default:
-            return false;
-    }
-}
-
 // C-style: may ereport, holds no C++ objects, called through pg_call() only.
 // `time_column` NULL: count only.
 void scan_rows(Oid relation, const char *time_column, ScanResult *result) {
@@ -60,7 +41,7 @@ void scan_rows(Oid relation, const char *time_column, ScanResult *result) {
             bool isnull = true;
             Datum value = slot_getattr(slot, column, &isnull);
             TimestampTz instant;
-            if (!isnull && as_timestamptz(value, column_type, &instant)) {
+            if (!isnull && timestamptz_from_time_datum(value, column_type, &instant)) {
                 if (!result->has_range || instant < result->oldest) result->oldest = instant;
                 if (!result->has_range || instant > result->newest) result->newest = instant;
                 result->has_range = true;

@@ -48,6 +48,9 @@ const std::map<std::string, std::string> &tokens() {
         {"RUNS_PER_JOB", std::to_string(shared::kRunsPerJob)},
         {"DRIVER_COMMAND_MARKER", sql_literal(shared::kDriverCommandMarker)},
         {"HISTORY_JOB_NAME", sql_literal(shared::kHistoryJobName)},
+        {"CONFIGURATION_LOCK", std::to_string(shared::kLockClass) + ", " + std::to_string(shared::kConfigurationLock)},
+        {"MAINTENANCE_LOCK", std::to_string(shared::kLockClass) + ", " + std::to_string(shared::kMaintenanceLock)},
+        {"PARTMAN_MAINTENANCE_LOCK", sql_literal(shared::kPartmanMaintenanceLock)},
         {"HISTORY_SCHEDULE", sql_literal(shared::kHistorySchedule)},
         {"READINGS_TABLE_DDL", dollar_literal(shared::kReadingsTableDdl, "ddl")},
     };

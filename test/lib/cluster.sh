@@ -46,7 +46,22 @@ log_line_prefix = '%m [%p] %d '
 CONF
     echo "$dbname" >"$dir/dbname"
     cluster_launch "$dir" || return 1
-    as_postgres "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres "$dbname"
+    as_postgres "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres "$dbname" || return 1
+    cron_launcher_wait "$dir"
+}
+
+# pg_cron's launcher connects to cron.database_name at server start; when that
+# database is created afterwards (as here) it retries a moment later. Health
+# reports a missing launcher as critical, so wait for it.
+cron_launcher_wait() {
+    local dir=$1 tries
+    for tries in $(seq 1 100); do
+        [ "$("$PG_BIN/psql" -X -At -h "$dir" -p "$PGPORT" -U postgres -d postgres \
+              -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher'" 2>/dev/null)" = 1 ] && return 0
+        sleep 0.1
+    done
+    echo "cluster: pg_cron's launcher did not start in 10 s" >&2
+    return 0
 }
 
 cluster_launch() {

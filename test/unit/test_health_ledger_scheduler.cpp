@@ -131,6 +131,70 @@ TEST(HealthLedger, ADriverJobsRunsComeFromTheLedger) {
     EXPECT_EQ(judge_at(facts).status, Status::ok);
 }
 
+// pg_cron in another database (layout L2): this database sees the ledger and
+// the schedule setup() recorded, never the job.
+MaintenanceFacts cron_elsewhere() {
+    MaintenanceFacts facts;
+    facts.cron_installed = false;
+    facts.cron_database = "postgres";
+    facts.jobs_visible = false;
+    facts.jobs_hidden_reason = "pg_cron runs jobs from database postgres, and this database cannot read cron.job there.";
+    facts.scheduler_running = true;
+    facts.ledger_available = true;
+    facts.recorded_schedule = kMonthlySchedule;
+    LedgerRunFact ran = manual_run("succeeded", utc(2026, 3, 20, 2));
+    ran.trigger = "pg_cron";
+    facts.ledger_runs.push_back(ran);
+    return facts;
+}
+
+TEST(HealthLayouts, CronElsewhereIsUnknownNeverCriticalNorOk) {
+    const MaintenanceReport report = judge_at(cron_elsewhere());
+    EXPECT_EQ(report.status, Status::unknown) << joined(report.reasons);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "cannot read cron.job there")) << joined(report.reasons);
+    EXPECT_FALSE(any_reason_contains(report.reasons, "No pg_cron job")) << joined(report.reasons);
+    // The job as its runs show it: next run from the recorded schedule.
+    ASSERT_EQ(report.jobs.size(), 1u);
+    EXPECT_FALSE(report.jobs[0].seen);
+    ASSERT_TRUE(report.next_run.has_value());
+    EXPECT_EQ(*report.next_run, utc(2026, 4, 20, 2));
+    ASSERT_TRUE(report.jobs[0].last_success.has_value());
+}
+
+TEST(HealthLayouts, CronElsewhereStillReportsFailedAndMissedRuns) {
+    MaintenanceFacts failed = cron_elsewhere();
+    failed.ledger_runs[0].outcome = "failed";
+    failed.ledger_runs[0].message = "1 of 1 table(s) failed";
+    EXPECT_EQ(judge_at(failed).status, Status::warning);
+
+    MaintenanceFacts missed = cron_elsewhere();
+    missed.ledger_runs[0].started_at = utc(2026, 1, 20, 2);  // February's and March's firings passed
+    missed.ledger_runs[0].finished_at = utc(2026, 1, 20, 2, 0, 2);
+    const MaintenanceReport report = judge_at(missed);
+    EXPECT_EQ(report.status, Status::warning) << joined(report.reasons);
+    EXPECT_TRUE(report.jobs[0].overdue);
+}
+
+TEST(HealthLayouts, WithoutARecordedScheduleOnlyTheUnknownRemains) {
+    MaintenanceFacts facts = cron_elsewhere();
+    facts.recorded_schedule.reset();
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::unknown);
+    EXPECT_TRUE(report.jobs.empty());
+}
+
+TEST(HealthLayouts, HiddenJobsAreUnknownAndTheirCountIsNotExported) {
+    DatabaseFacts facts = healthy_database();
+    facts.maintenance.jobs.clear();
+    facts.maintenance.runs.clear();
+    facts.maintenance.jobs_visible = false;  // row-level security: other roles' jobs hidden
+    facts.maintenance.jobs_hidden_reason = "pg_cron shows this role only its own jobs.";
+    const HealthReport report = judge(facts, kGmt, kGmt);
+    EXPECT_EQ(report.maintenance.status, Status::unknown) << joined(report.maintenance.reasons);
+    const std::string metrics = format_metrics(report, ExpositionInfo{"1.1", "4.7.4", "partman", "agentless"});
+    EXPECT_EQ(metrics.find("\nfitbot_partman_maintenance_jobs "), std::string::npos);
+}
+
 TEST(HealthJobs, TwoActiveMaintenanceJobsWarn) {
     MaintenanceFacts facts = healthy_maintenance();
     CronJobFact second = maintenance_job(9, "30 3 1,15 * *");

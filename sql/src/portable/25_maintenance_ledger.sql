@@ -20,7 +20,8 @@ AS $$
            ('ledger_keep_days', '400', 'runs older than this many days are removed from the ledger'),
            ('cron_history_keep', '7 days', 'cron.job_run_details rows older than this are purged (the last 20 runs of each job stay)'),
            ('purge_other_roles_history', 'off', 'also purge the history of other roles'' jobs, where the purging role may'),
-           ('job_command', 'driver', 'what setup() schedules: driver (fitbot_partman.run_maintenance()) or pg_partman (its own run_maintenance_proc())')
+           ('job_command', 'driver', 'what setup() schedules: driver (fitbot_partman.run_maintenance()) or pg_partman (its own run_maintenance_proc())'),
+           ('job_schedule', @DEFAULT_SCHEDULE@, 'the schedule setup() last gave the maintenance job; where pg_cron lives in another database, health judges the job''s runs by it')
 $$;
 
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.valid_maintenance_setting(setting text, value text)
@@ -38,6 +39,8 @@ BEGIN
             RETURN value::boolean IS NOT NULL;
         WHEN 'job_command' THEN
             RETURN value IN ('driver', 'pg_partman');
+        WHEN 'job_schedule' THEN
+            RETURN length(trim(value)) > 0;
         ELSE
             RETURN false;
     END CASE;
@@ -50,7 +53,8 @@ CREATE TABLE IF NOT EXISTS fitbot_partman.maintenance_settings (
     setting text PRIMARY KEY
         CONSTRAINT maintenance_settings_known CHECK (setting IN ('lock_timeout', 'time_budget', 'ledger_keep_runs',
                                                                  'ledger_keep_days', 'cron_history_keep',
-                                                                 'purge_other_roles_history', 'job_command')),
+                                                                 'purge_other_roles_history', 'job_command',
+                                                                 'job_schedule')),
     value text NOT NULL
         CONSTRAINT maintenance_settings_valid CHECK (fitbot_partman_internal.valid_maintenance_setting(setting, value))
 );
@@ -107,6 +111,16 @@ $$;
 
 COMMENT ON FUNCTION fitbot_partman.maintenance_config() IS
 'The settings of run_maintenance() in force; change one with INSERT INTO fitbot_partman.maintenance_settings VALUES (setting, value) ON CONFLICT (setting) DO UPDATE SET value = excluded.value';
+
+-- Records the maintenance job's schedule (see job_schedule above).
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.record_job_schedule(schedule text)
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO fitbot_partman.maintenance_settings VALUES ('job_schedule', schedule)
+    ON CONFLICT (setting) DO UPDATE SET value = excluded.value
+$$;
 
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_setting(name text)
 RETURNS text

@@ -20,7 +20,7 @@
 --   held elsewhere. The driver takes that lock itself in the same transaction,
 --   and never records such a skip as a success.
 -- * Overlap: every transaction of a run holds the advisory lock
---   (4242, 21), the backoff sleeps included. A run that cannot take it does
+--   (@MAINTENANCE_LOCK@), the backoff sleeps included. A run that cannot take it does
 --   nothing and records "skipped". A transaction lock ends with the
 --   transaction, so a cancelled run never leaves it behind; its ledger row,
 --   left "running", is closed as interrupted by the next run (which holds the
@@ -111,7 +111,7 @@ BEGIN
         RAISE NOTICE 'this server is a standby; maintenance runs on the primary';
         RETURN;
     END IF;
-    IF NOT pg_catalog.pg_try_advisory_xact_lock(4242, 21) THEN
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(@MAINTENANCE_LOCK@) THEN
         INSERT INTO fitbot_partman.maintenance_runs (trigger, application_name, outcome, finished_at, message)
         VALUES (run_trigger, pg_catalog.current_setting('application_name'), 'skipped', pg_catalog.clock_timestamp(),
                 'another run of fitbot_partman.run_maintenance() was in progress');
@@ -154,7 +154,7 @@ BEGIN
         created := 0;
         dropped := 0;
         LOOP
-            IF yielded OR NOT pg_catalog.pg_try_advisory_xact_lock(4242, 21) THEN
+            IF yielded OR NOT pg_catalog.pg_try_advisory_xact_lock(@MAINTENANCE_LOCK@) THEN
                 yielded := true;
                 table_outcome := 'skipped';
                 table_message := 'another run of fitbot_partman.run_maintenance() took over';
@@ -178,7 +178,7 @@ BEGIN
                 EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', parent_oid);
                 lock_wait_seconds := lock_wait_seconds + extract(epoch FROM pg_catalog.clock_timestamp() - lock_requested);
                 lock_requested := NULL;
-                IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('pg_partman run_maintenance')) THEN
+                IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext(@PARTMAN_MAINTENANCE_LOCK@)) THEN
                     RAISE EXCEPTION 'pg_partman''s maintenance is running in another session'
                         USING ERRCODE = 'lock_not_available';
                 END IF;
@@ -211,7 +211,7 @@ BEGIN
                 EXIT;
             END IF;
             COMMIT;  -- lets the sessions we waited for go on
-            PERFORM pg_catalog.pg_try_advisory_xact_lock(4242, 21);  -- still this run's while it sleeps
+            PERFORM pg_catalog.pg_try_advisory_xact_lock(@MAINTENANCE_LOCK@);  -- still this run's while it sleeps
             PERFORM pg_catalog.pg_sleep(extract(epoch FROM backoff));
             backoff := least(backoff * 2, interval '1 minute');
         END LOOP;

@@ -67,7 +67,7 @@ RETURNS void
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_advisory_xact_lock(4242, 20)
+    SELECT pg_advisory_xact_lock(@CONFIGURATION_LOCK@)
 $$;
 
 -- Whether pg_cron's scheduler runs: it must be in shared_preload_libraries
@@ -124,6 +124,32 @@ AS $$
     SELECT format('SELECT cron.schedule_in_database(%L, %L, %L, %L);',
                   @JOB_NAME@, schedule,
                   fitbot_partman_internal.maintenance_command(), current_database())
+$$;
+
+-- What a role that is not a superuser needs before it can run that
+-- statement: pg_cron 1.4 revokes schedule_in_database() from PUBLIC. Empty
+-- for a superuser.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.schedule_in_database_grant()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN ''
+                ELSE format('(a superuser runs there first: GRANT USAGE ON SCHEMA cron TO %1$I; GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO %1$I;) ',
+                            current_user) END
+$$;
+
+-- The history purge for pg_cron's database, as a statement to run there:
+-- the same rule as purge_cron_history() (older than cron_history_keep, every
+-- job's newest @RUNS_PER_JOB@ runs kept), as a pg_cron job of its own.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.history_purge_statement()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('SELECT cron.schedule(%L, %L, %L);', @HISTORY_JOB_NAME@, @HISTORY_SCHEDULE@,
+                  format('DELETE FROM cron.job_run_details d USING (SELECT runid, row_number() OVER (PARTITION BY jobid ORDER BY runid DESC) AS newest FROM cron.job_run_details) r WHERE d.runid = r.runid AND r.newest > %s AND d.end_time < now() - interval %L',
+                         @RUNS_PER_JOB@, fitbot_partman_internal.maintenance_setting('cron_history_keep')))
 $$;
 
 -- The default partition of a partitioned table, or NULL.

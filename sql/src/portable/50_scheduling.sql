@@ -37,6 +37,7 @@ BEGIN
     ORDER BY j.jobname IS DISTINCT FROM @JOB_NAME@, j.username <> current_user, j.jobid
     LIMIT 1;
 
+    PERFORM fitbot_partman_internal.record_job_schedule(normalized);
     IF existing IS NULL THEN
         jobid := cron.schedule(@JOB_NAME@, normalized, command);
         action := 'scheduled';

@@ -38,10 +38,15 @@ BEGIN
     RETURN NEXT;
 
     step := 'schedule';
+    -- Recorded here so that health can judge the job's runs even where it
+    -- cannot see the job itself (pg_cron in another database).
+    PERFORM fitbot_partman_internal.record_job_schedule(normalized);
     IF cron_where = 'elsewhere' THEN
         action := 'manual';
-        detail := format('pg_cron runs jobs from database %I; connect there and run: %s',
-                         current_setting('cron.database_name'), fitbot_partman_internal.schedule_in_database_statement(normalized));
+        detail := format('pg_cron runs jobs from database %I; connect there as %I and run: %s%s',
+                         current_setting('cron.database_name'), current_user,
+                         fitbot_partman_internal.schedule_in_database_grant(),
+                         fitbot_partman_internal.schedule_in_database_statement(normalized));
     ELSE
         SELECT * INTO job FROM fitbot_partman_internal.ensure_maintenance_job(normalized);
         action := job.action;
@@ -57,9 +62,8 @@ BEGIN
     step := 'history';
     IF cron_where = 'elsewhere' THEN
         action := 'manual';
-        detail := format('pg_cron keeps its run history in database %I; purge it there, e.g. daily: %s',
-                         current_setting('cron.database_name'),
-                         'DELETE FROM cron.job_run_details WHERE end_time < now() - interval ''7 days''');
+        detail := format('pg_cron keeps its run history in database %I; to purge it there daily, run there: %s',
+                         current_setting('cron.database_name'), fitbot_partman_internal.history_purge_statement());
     ELSE
         SELECT * INTO job FROM fitbot_partman_internal.ensure_history_job();
         action := job.action;

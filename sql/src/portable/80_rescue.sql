@@ -24,17 +24,8 @@ DECLARE
     cell timestamptz := anchor;
     steps integer := 0;
 BEGIN
-    WHILE cell > instant LOOP
-        cell := cell - step;
-        steps := steps + 1;
-        IF steps > 100000 THEN
-            RAISE EXCEPTION 'rows at % lie too far from the existing partitions', instant
-                USING ERRCODE = 'program_limit_exceeded',
-                      HINT = 'Move or delete rows with absurd timestamps by hand first, then run rescue_default again.';
-        END IF;
-    END LOOP;
-    WHILE cell + step <= instant LOOP
-        cell := cell + step;
+    WHILE cell > instant OR cell + step <= instant LOOP
+        cell := CASE WHEN cell > instant THEN cell - step ELSE cell + step END;
         steps := steps + 1;
         IF steps > 100000 THEN
             RAISE EXCEPTION 'rows at % lie too far from the existing partitions', instant
