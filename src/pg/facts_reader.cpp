@@ -13,6 +13,7 @@
 #include "core/shared_facts.h"
 #include "detached_tables.h"
 #include "guard.h"
+#include "pg_cron_rules.h"
 #include "partition_reader.h"
 #include "partition_tree.h"
 #include "relation_locks.h"
@@ -38,18 +39,39 @@ struct ParentConfigRow {
 };
 
 // What the catalogs say about one parent's partitions, remembered per
-// backend until pg_class or pg_namespace changes (catalog_generation) or the
-// session TimeZone does (it converts timestamp and date bounds). Locks and
-// rows in the default partition are never cached.
+// backend until one of the relations it was read from changes (the parent,
+// a partition, a partition's TOAST table or index: catalog_generation.h), the
+// schemas change, or the session TimeZone does (it converts timestamp and
+// date bounds). So an ANALYZE or a new partition elsewhere costs nothing
+// here, and one here costs re-reading this parent only. Locks, rows, detached
+// and quarantined tables are never cached.
 struct CatalogPartitions {
     std::uint64_t generation = 0;
     pg_tz *zone = nullptr;
     std::vector<Oid> oids;  // parallel to partitions
     std::vector<core::PartitionFact> partitions;
-    int detached_tables = 0;
+    std::vector<Oid> read_from;  // every relation these facts came from
 };
 
 std::unordered_map<Oid, CatalogPartitions> catalog_partitions_cache;
+// Which cached parent each relation in a read_from list belongs to.
+std::unordered_map<Oid, Oid> cached_parent_of;
+
+void forget_cached_parent(Oid parent) {
+    auto cached = catalog_partitions_cache.find(parent);
+    if (cached == catalog_partitions_cache.end()) return;
+    for (Oid relation : cached->second.read_from) cached_parent_of.erase(relation);
+    catalog_partitions_cache.erase(cached);
+}
+
+// Drops the cached parents that a changed relation belongs to. Runs after the
+// SPI queries, which took locks and so processed pending invalidations.
+void forget_changed_parents() {
+    for (Oid relation : changed_relations()) {
+        auto owner = cached_parent_of.find(relation);
+        if (owner != cached_parent_of.end()) forget_cached_parent(owner->second);
+    }
+}
 
 std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string &partman_schema) {
     // Only time-partitioned parents (control column of a time type); the
@@ -90,20 +112,23 @@ CatalogPartitions read_catalog_partitions(const ParentConfigRow &parent, std::ui
     CatalogPartitions result;
     result.generation = generation;
     result.zone = session_timezone;
+    result.read_from.push_back(parent.oid);
     std::unordered_map<Oid, std::int64_t> index_bytes;
-    for (const auto &[table, bytes] : partition_index_bytes(parent.oid)) index_bytes[table] += bytes;
+    for (const PartitionIndex &index : partition_indexes(parent.oid)) {
+        index_bytes[index.table] += index.bytes;
+        result.read_from.push_back(index.index);
+    }
     PartitionReader reader;
     for (Oid child : partition_children(parent.oid)) {
-        std::optional<core::PartitionFact> partition = reader.read(child);
+        Oid toast = InvalidOid;
+        std::optional<core::PartitionFact> partition = reader.read(child, &toast);
         if (!partition) continue;  // dropped since pg_inherits was read
         partition->bytes += index_bytes[child];
         result.oids.push_back(child);
         result.partitions.push_back(std::move(*partition));
+        result.read_from.push_back(child);
+        if (OidIsValid(toast)) result.read_from.push_back(toast);
     }
-    // Only retention detaches partitions (and keeps them when
-    // retention_keep_table is true); without it there is nothing to find.
-    if (parent.fact.retention)
-        result.detached_tables = count_detached_tables(parent.retention_namespace, parent.relname + "_p");
     return result;
 }
 
@@ -113,7 +138,9 @@ const CatalogPartitions &catalog_partitions(const ParentConfigRow &parent) {
     if (cached != catalog_partitions_cache.end() && cached->second.generation == generation &&
         cached->second.zone == session_timezone)
         return cached->second;
+    forget_cached_parent(parent.oid);
     CatalogPartitions fresh = read_catalog_partitions(parent, generation);
+    for (Oid relation : fresh.read_from) cached_parent_of[relation] = parent.oid;
     return catalog_partitions_cache[parent.oid] = std::move(fresh);
 }
 
@@ -121,7 +148,13 @@ void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact,
                      const std::unordered_set<Oid> &locked) {
     const CatalogPartitions &catalog = catalog_partitions(parent);
     fact.partitions = catalog.partitions;
-    fact.detached_retention_tables = catalog.detached_tables;
+    // Only retention detaches partitions (and keeps them when
+    // retention_keep_table is true); without it there is nothing to find. An
+    // index range scan by name, each time: such a table can appear without
+    // touching the parent.
+    if (fact.retention) {
+        fact.detached_retention_tables = count_detached_tables(parent.retention_namespace, parent.relname + "_p");
+    }
     fact.default_rows = 0;
     for (std::size_t i = 0; i < catalog.oids.size(); i++) {
         core::PartitionFact &partition = fact.partitions[i];
@@ -230,6 +263,7 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     core::MaintenanceFacts maintenance;
     const char *cron_zone = GetConfigOption("cron.timezone", true, false);
     maintenance.cron_timezone = cron_zone != nullptr ? cron_zone : "GMT";
+    maintenance.pg_cron_version = installed_pg_cron().version;
     read_scheduler(spi, maintenance);
     read_ledger(spi, maintenance);
     maintenance.cron_installed = cron_tables_visible(spi);
@@ -312,6 +346,7 @@ BackendFacts read_backend_facts() {
     facts.maintenance = read_maintenance(spi);
     spi.finish();
 
+    forget_changed_parents();
     std::unordered_set<Oid> locked = relations_locked_exclusively();
     for (ParentConfigRow &parent : parents) {
         read_partitions(parent, parent.fact, locked);

@@ -21,6 +21,7 @@ struct PartitionRow {
     Oid relnamespace;
     float4 reltuples;
     int32 relpages;
+    Oid toast;
     int32 toast_pages;
 };
 
@@ -38,10 +39,10 @@ void read_partition_row(Oid child, MemoryContext scratch, const DecodedBound *ca
     row->relnamespace = form->relnamespace;
     row->reltuples = form->reltuples;
     row->relpages = form->relpages;
-    Oid toast = form->reltoastrelid;
+    row->toast = form->reltoastrelid;
     row->bound_from_cache = decode_partition_bound(tuple, cached, scratch, &row->bound);
     ReleaseSysCache(tuple);
-    row->toast_pages = OidIsValid(toast) ? relation_pages(toast) : 0;
+    row->toast_pages = OidIsValid(row->toast) ? relation_pages(row->toast) : 0;
 }
 
 void namespace_name(Oid namespace_oid, char **out) { *out = get_namespace_name(namespace_oid); }
@@ -62,7 +63,7 @@ const std::string &PartitionReader::quoted_namespace(Oid namespace_oid) {
     return quoted_namespaces_.emplace(namespace_oid, quoted).first->second;
 }
 
-std::optional<core::PartitionFact> PartitionReader::read(Oid child) {
+std::optional<core::PartitionFact> PartitionReader::read(Oid child, Oid *toast) {
     const DecodedBound *cached = cached_bound(child);
     PartitionRow row;
     MemoryContext scratch = pg_call(bound_scratch_context);
@@ -71,6 +72,7 @@ std::optional<core::PartitionFact> PartitionReader::read(Oid child) {
         if (cached != nullptr) forget_bound(child);
         return std::nullopt;
     }
+    if (toast != nullptr) *toast = row.toast;
     if (!row.bound_from_cache) remember_bound(child, row.bound);
     const char *quoted_relname = nullptr;
     pg_call(quote_name, static_cast<const char *>(NameStr(row.relname)), &quoted_relname);

@@ -20,8 +20,9 @@ namespace fitbot::pg {
 class PartitionReader {
 public:
     PartitionReader();
-    // nullopt when the relation vanished meanwhile.
-    std::optional<core::PartitionFact> read(Oid child);
+    // nullopt when the relation vanished meanwhile. `toast`, when given,
+    // receives the partition's TOAST table (InvalidOid without one).
+    std::optional<core::PartitionFact> read(Oid child, Oid *toast = nullptr);
 
 private:
     const std::string &quoted_namespace(Oid namespace_oid);

@@ -1,4 +1,4 @@
-// partition_children() and partition_index_bytes() (partition_tree.h): index
+// partition_children() and partition_indexes() (partition_tree.h): index
 // scans of pg_inherits (by parent) and pg_index (by table), and syscache
 // lookups of pg_index and pg_class.
 #include "partition_tree.h"
@@ -55,16 +55,16 @@ std::vector<Oid> partition_children(Oid parent) {
     return children;
 }
 
-std::vector<std::pair<Oid, std::int64_t>> partition_index_bytes(Oid parent) {
+std::vector<PartitionIndex> partition_indexes(Oid parent) {
     std::vector<Oid> parent_indexes;
     pg_call(scan_indexes_of, parent, &parent_indexes);
-    std::vector<std::pair<Oid, std::int64_t>> sizes;
+    std::vector<PartitionIndex> sizes;
     for (Oid parent_index : parent_indexes) {
         for (Oid child_index : partition_children(parent_index)) {
             Oid table = InvalidOid;
             pg_call(index_owner, child_index, &table);
             if (!OidIsValid(table)) continue;
-            sizes.emplace_back(table, static_cast<std::int64_t>(pg_call(relation_pages, child_index)) * BLCKSZ);
+            sizes.push_back({child_index, table, static_cast<std::int64_t>(pg_call(relation_pages, child_index)) * BLCKSZ});
         }
     }
     return sizes;

@@ -15,8 +15,13 @@ namespace fitbot::pg {
 // Children of a partitioned table (or of a partitioned index), from pg_inherits.
 std::vector<Oid> partition_children(Oid parent);
 
-// For every child index of the parent's partitioned indexes: the partition
-// it belongs to and its size in bytes (relpages * BLCKSZ).
-std::vector<std::pair<Oid, std::int64_t>> partition_index_bytes(Oid parent);
+// One child index of the parent's partitioned indexes: the index, the
+// partition it belongs to, and its size in bytes (relpages * BLCKSZ).
+struct PartitionIndex {
+    Oid index;
+    Oid table;
+    std::int64_t bytes;
+};
+std::vector<PartitionIndex> partition_indexes(Oid parent);
 
 }  // namespace fitbot::pg

@@ -121,6 +121,18 @@ SELECT cron.unschedule((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partm
 SELECT jobid, status, pg_temp.masked(reasons) FROM fitbot_partman.maintenance_status();
 SELECT fitbot_partman.schedule_maintenance() IS NOT NULL AS rescheduled;
 
+-- The per-backend cache follows every change to a managed table in this very
+-- session: an ANALYZE of one partition, a partition added by hand, one
+-- dropped; a change elsewhere re-reads nothing (bench/health measures that).
+SELECT partitions, estimated_rows FROM fitbot_partman.partition_health() WHERE parent = 'hr_runway'::regclass;
+INSERT INTO hr_runway (user_id, measured_at) SELECT g, now() FROM generate_series(1, 500) g;
+ANALYZE hr_runway;
+SELECT partitions, estimated_rows FROM fitbot_partman.partition_health() WHERE parent = 'hr_runway'::regclass;
+CREATE TABLE hr_runway_by_hand PARTITION OF hr_runway FOR VALUES FROM ('2099-01-01') TO ('2099-02-01');
+SELECT partitions FROM fitbot_partman.partition_health() WHERE parent = 'hr_runway'::regclass;
+DROP TABLE hr_runway_by_hand;
+SELECT partitions FROM fitbot_partman.partition_health() WHERE parent = 'hr_runway'::regclass;
+
 -- Clean up the fixtures (teardown never drops data, so drop them ourselves).
 SELECT t AS parent, step, action
 FROM unnest(ARRAY['hr_default', 'hr_gap', 'hr_runway', 'hr_expired']::regclass[]) AS t, fitbot_partman.teardown(t);
