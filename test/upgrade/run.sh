@@ -70,6 +70,16 @@ check "1.1 library under 1.0 SQL: partitions() and facts() answer" \
 check "1.1 library under 1.0 SQL: the monitor reads check()" \
     sql -d fitbot -U monitor -c "SELECT code FROM fitbot_partman.check()"
 
+# A C entry point refuses SQL whose OUT list it was not written for, rather
+# than answering with columns silently NULL.
+sql -d fitbot -c "CREATE FUNCTION public.check_of_another_shape(OUT code integer, OUT status text) RETURNS record
+                  AS '\$libdir/fitbot_partman', 'fitbot_check' LANGUAGE C" >/dev/null
+sql -d fitbot -c "SELECT * FROM public.check_of_another_shape()" >"$work/shape.txt" 2>&1
+check "a C entry point refuses an OUT list of another shape" \
+    grep -q "has 2 result columns where the fitbot_partman library expects 3" "$work/shape.txt"
+cat "$work/shape.txt"
+sql -d fitbot -c "DROP FUNCTION public.check_of_another_shape()"
+
 # ---------------------------------------------------------------- a user object on a replaced function
 sql -d fitbot -c "CREATE VIEW public.cron_where AS SELECT fitbot_partman.cron_location() AS location"
 sql -d fitbot -c "ALTER EXTENSION fitbot_partman UPDATE" >"$work/refused.txt" 2>&1
