@@ -148,6 +148,31 @@ install-companion: $(COMPANION)
 unit-test: $(UNIT_TESTS)
 	$(UNIT_TESTS)
 
+# ---- SQL the companion installs outside the extension (issue 9)
+# `fitbot-partman setup` runs sql/src/cron_database/ in pg_cron's database
+# (cron.database_name) and sql/src/app_database/ in the application's: the
+# SECURITY DEFINER readers that let a pg_monitor role see the job and
+# pg_partman's config. They are no part of the extension's scripts.
+# expand-sql fills in the shared facts, and each result is embedded as a raw
+# string literal, so the source stays the only copy.
+# embedded_sql(HEADER, SOURCE, CONSTANT, USER): HEADER defines CONSTANT with
+# SOURCE expanded; USER (a companion source) includes it.
+define embedded_sql
+$(1): $(2) $$(EXPAND_SQL)
+	@mkdir -p $$(dir $$@)
+	$$(EXPAND_SQL) $$@.sql $(2)
+	@! grep -q ')fitbot_sql"' $$@.sql || { echo "$(2) may not contain )fitbot_sql\"" >&2; exit 1; }
+	{ echo '// Generated from $(2) by the Makefile: edit that file.'; \
+	  echo '#pragma once'; \
+	  echo 'inline constexpr const char *$(3) = R"fitbot_sql('; \
+	  cat $$@.sql; \
+	  echo ')fitbot_sql";'; } >$$@.tmp && mv $$@.tmp $$@
+$(call objects_in,$(BUILD)/app,$(4)) $(call objects_in,$(BUILD)/sanitized,$(4)): $(1)
+endef
+$(eval $(call embedded_sql,$(BUILD)/generated/cron_database_sql.h,sql/src/cron_database/10_job_reader.sql,kCronDatabaseSql,src/companion/reader_setup.cpp))
+$(eval $(call embedded_sql,$(BUILD)/generated/app_database_sql.h,sql/src/app_database/10_partman_reader.sql,kAppDatabaseSql,src/companion/reader_setup.cpp))
+APP_CXXFLAGS += -I$(BUILD)/generated
+
 clean: clean-build
 clean-build:
 	rm -rf $(BUILD) $(OBJS:.o=.d)

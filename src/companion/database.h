@@ -31,6 +31,10 @@ struct ConnectSettings {
     int connect_timeout_seconds = 5;
     // SET statement_timeout on every session (0: none).
     int statement_timeout_ms = 10000;
+    // --cron-dsn: how to reach pg_cron's database when it is not the
+    // application's; empty means the application's DSN with dbname replaced
+    // by cron.database_name.
+    std::string cron_dsn;
 };
 void set_connect_settings(const ConnectSettings &settings);
 const ConnectSettings &connect_settings();

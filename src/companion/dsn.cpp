@@ -225,6 +225,17 @@ std::string without_secrets(std::string message, std::vector<std::string> secret
     return message;
 }
 
+std::string dsn_with_dbname(const std::string &dsn, const std::string &dbname) {
+    std::string out;
+    if (!dsn.empty()) {
+        for (const ConninfoOption &option : parse_dsn(dsn)) {
+            if (option.keyword == "dbname") continue;
+            out += option.keyword + "=" + conninfo_quote(option.value) + " ";
+        }
+    }
+    return out + "dbname=" + conninfo_quote(dbname);
+}
+
 std::string effective_conninfo(const std::string &dsn, const ConnectDefaults &defaults) {
     std::string out;
     bool has_timeout = false, has_application_name = false;

@@ -54,6 +54,12 @@ struct ConnectDefaults {
 // Throws DsnError.
 std::string effective_conninfo(const std::string &dsn, const ConnectDefaults &defaults);
 
+// The DSN's own options (parsed by libpq, a URI included) as conninfo, with
+// dbname replaced by `dbname`: the same server, user and credentials (the PG*
+// environment and service files fill the rest, as for the DSN itself), in
+// another database. Throws DsnError.
+std::string dsn_with_dbname(const std::string &dsn, const std::string &dbname);
+
 // `value` quoted for a conninfo string: 'it\'s'.
 std::string conninfo_quote(const std::string &value);
 

@@ -1,5 +1,6 @@
 #include "evaluate.h"
 
+#include "cron_database.h"
 #include "facts_source.h"
 #include "system_zone.h"
 #include "version.h"
@@ -17,8 +18,10 @@ Evaluation evaluate(core::DatabaseFacts facts, Mode mode) {
     return evaluation;
 }
 
-Evaluation read_and_evaluate(pqxx::connection &connection, Mode mode) {
-    return evaluate(read_facts(connection, mode), mode);
+Evaluation read_and_evaluate(pqxx::connection &connection, Mode mode, const std::string &dsn) {
+    core::DatabaseFacts facts = read_facts(connection, mode);
+    read_jobs_in_cron_database(facts.maintenance, connection.dbname(), dsn);
+    return evaluate(std::move(facts), mode);
 }
 
 }  // namespace fitbot::companion

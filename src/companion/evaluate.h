@@ -19,7 +19,9 @@ struct Evaluation {
 // database session's TimeZone (both loaded from the system tz database).
 Evaluation evaluate(core::DatabaseFacts facts, Mode mode);
 
-// Reads and judges in one go.
-Evaluation read_and_evaluate(pqxx::connection &connection, Mode mode);
+// Reads and judges in one go. Where pg_cron lives in another database, its
+// jobs are read there too (cron_database.h), through `dsn` with dbname
+// replaced (or --cron-dsn).
+Evaluation read_and_evaluate(pqxx::connection &connection, Mode mode, const std::string &dsn);
 
 }  // namespace fitbot::companion

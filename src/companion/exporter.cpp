@@ -99,7 +99,7 @@ public:
                              mode_name(connection->mode) + " mode)");
                 }
                 Evaluation evaluation = scrubbed(options_.dsn, [&] {
-                    return read_and_evaluate(*connection->connection, connection->mode);
+                    return read_and_evaluate(*connection->connection, connection->mode, options_.dsn);
                 });
                 double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
                 state_.refreshed(core::format_metrics(evaluation.report, evaluation.info), unix_now(), took);

@@ -6,6 +6,7 @@
 #include "core/partition_bound.h"
 #include "core/facts_json.h"
 #include "core/shared_facts.h"
+#include "cron_jobs.h"
 #include "system_zone.h"
 
 namespace fitbot::companion {
@@ -34,9 +35,38 @@ struct Parent {
     std::string oid;
     core::ParentFact fact;
     std::string quarantine;  // <parent>_quarantine when it exists, quoted; else empty
+    bool quarantine_readable = true;
 };
 
-std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string &partman_schema) {
+// The monitor reader `fitbot-partman setup` installs in this database
+// (sql/src/app_database/): pg_partman's config and the default partitions'
+// row counts for roles that may not read them (pg_monitor alone may not).
+constexpr const char *kPartmanReaderSchema = "fitbot_partman_monitor";
+
+struct PartmanAccess {
+    bool config_readable = false;  // USAGE on pg_partman's schema and SELECT on part_config
+    bool reader_usable = false;    // fitbot_partman_monitor's functions, executable by this role
+};
+
+PartmanAccess probe_partman_access(pqxx::transaction_base &txn, const std::string &partman_schema) {
+    pqxx::row row = txn.exec(
+        "SELECT coalesce((SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
+        "                        AND pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+        "                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        "                  WHERE n.nspname = " + txn.quote(partman_schema) + " AND c.relname = 'part_config'), false),"
+        "       coalesce((SELECT count(*) = 2 AND bool_and(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
+        "                        AND bool_and(pg_catalog.has_schema_privilege(n.oid, 'USAGE'))"
+        "                   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+        "                  WHERE n.nspname = " + txn.quote(kPartmanReaderSchema) +
+        "                    AND p.proname IN ('part_config', 'rows_in')), false)")[0];
+    return PartmanAccess{row[0].as<bool>(), row[1].as<bool>()};
+}
+
+std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string &partman_schema,
+                                 const PartmanAccess &access) {
+    const std::string config = access.config_readable
+                                   ? txn.quote_name(partman_schema) + ".part_config"
+                                   : std::string(kPartmanReaderSchema) + ".part_config()";
     const std::string sql =
         "SELECT c.oid::text, format('%I.%I', n.nspname, c.relname), p.control, " +
         interval_parts("iv.partition_interval") + ", p.premake, iv.retention IS NOT NULL, " +
@@ -47,8 +77,10 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
         "      WHERE d.relnamespace = coalesce(rs.oid, n.oid) AND d.relkind = 'r' AND NOT d.relispartition"
         "        AND starts_with(d.relname::text, c.relname || '_p')) END,"
         // rescue_default()'s quarantine table beside the parent, as the extension finds it.
-        "  (SELECT q::text FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q)"
-        "  FROM " + txn.quote_name(partman_schema) + ".part_config p"
+        "  (SELECT q::text FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q),"
+        "  (SELECT pg_catalog.has_table_privilege(q, 'SELECT')"
+        "     FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q)"
+        "  FROM " + config + " p"
         "  JOIN pg_catalog.pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
         "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid"
         "                           AND c.relname = substr(p.parent_table, length(n.nspname) + 2)"
@@ -71,6 +103,7 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
         parent.fact.infinite_time_partitions = row[12].as<bool>();
         parent.fact.detached_retention_tables = row[13].as<int>();
         if (!row[14].is_null()) parent.quarantine = row[14].as<std::string>();
+        if (!row[15].is_null()) parent.quarantine_readable = row[15].as<bool>();
         parents.push_back(std::move(parent));
     }
     return parents;
@@ -114,11 +147,26 @@ std::optional<RowsAndRange> rows_if_unlocked(pqxx::dbtransaction &txn, const std
     }
 }
 
-void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, const core::ZoneRules &session_zone) {
+// The same through the monitor reader, for a role that may not read the
+// table itself: `what` is "default" or "quarantine" of the parent `parent_oid`.
+std::optional<RowsAndRange> rows_through_reader(pqxx::transaction_base &txn, const std::string &parent_oid,
+                                                const char *what) {
+    pqxx::result rows = txn.exec("SELECT row_count, (extract(epoch FROM oldest) * 1000000)::int8,"
+                                 "       (extract(epoch FROM newest) * 1000000)::int8 FROM " +
+                                 std::string(kPartmanReaderSchema) + ".rows_in(" + txn.quote(parent_oid) +
+                                 "::oid::regclass, " + txn.quote(what) + ")");
+    if (rows.empty()) return std::nullopt;  // locked (or gone) this time
+    return RowsAndRange{rows[0][0].as<std::int64_t>(), optional_micros(rows[0][1]), optional_micros(rows[0][2])};
+}
+
+void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, const core::ZoneRules &session_zone,
+                     const PartmanAccess &access) {
     if (parents.empty()) return;
     std::string oid_list;
     std::map<std::string, core::ParentFact *> by_oid;
+    std::map<const core::ParentFact *, std::string> oid_of;
     for (Parent &parent : parents) {
+        oid_of[&parent.fact] = parent.oid;
         oid_list += (oid_list.empty() ? "" : ",") + parent.oid;
         by_oid[parent.oid] = &parent.fact;
         parent.fact.default_rows = 0;
@@ -136,7 +184,8 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
         "                     WHERE pix.indrelid = c.oid"
         "                       AND ih.inhparent IN (SELECT pi.indexrelid FROM pg_catalog.pg_index pi"
         "                                             WHERE pi.indrelid = i.inhparent)), 0))"
-        "       * current_setting('block_size')::int8"
+        "       * current_setting('block_size')::int8,"
+        "       pg_catalog.has_table_privilege(c.oid, 'SELECT')"
         "  FROM pg_catalog.pg_inherits i"
         "  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
         "  JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace"
@@ -147,6 +196,7 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
         core::ParentFact *parent;
         std::string oid;
         core::PartitionFact fact;
+        bool readable = true;  // SELECT on it; otherwise counted through the reader
     };
     std::vector<Child> children;
     for (const pqxx::row &row : txn.exec(sql)) {
@@ -159,12 +209,17 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
         child.fact.estimated_rows = row[4].as<double>();
         child.fact.bytes = row[5].as<std::int64_t>();
         child.fact.locked = locked.count(child.oid) > 0;
+        child.readable = row[6].as<bool>();
         children.push_back(std::move(child));
     }
     for (Child &child : children) {
         if (child.fact.is_default) {
             std::optional<RowsAndRange> rows;
-            if (!child.fact.locked) rows = rows_if_unlocked(txn, child.fact.name, child.parent->control);
+            if (!child.fact.locked) {
+                rows = child.readable || !access.reader_usable
+                           ? rows_if_unlocked(txn, child.fact.name, child.parent->control)
+                           : rows_through_reader(txn, oid_of.at(child.parent), "default");
+            }
             if (rows) {
                 child.parent->default_rows = rows->rows;
                 child.parent->default_oldest = rows->oldest;
@@ -178,52 +233,12 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
     }
     for (Parent &parent : parents) {
         if (parent.quarantine.empty()) continue;
-        if (std::optional<RowsAndRange> rows = rows_if_unlocked(txn, parent.quarantine)) {
+        std::optional<RowsAndRange> rows = parent.quarantine_readable || !access.reader_usable
+                                               ? rows_if_unlocked(txn, parent.quarantine)
+                                               : rows_through_reader(txn, parent.oid, "quarantine");
+        if (rows) {
             parent.fact.quarantined_rows = rows->rows;
         }
-    }
-}
-
-void read_maintenance(pqxx::transaction_base &txn, core::MaintenanceFacts &maintenance) {
-    const std::string filter = " j.command ~* " + txn.quote(core::shared::kMaintenanceCommandPattern) +
-                               " AND j.database = current_database()";
-    for (const pqxx::row &row : txn.exec(
-             "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
-             "       j.active, CASE WHEN current_setting('track_commit_timestamp')::bool"
-             "                      THEN (extract(epoch FROM pg_xact_commit_timestamp(j.xmin)) * 1000000)::int8 END"
-             "  FROM cron.job j WHERE" + filter + " ORDER BY j.jobid")) {
-        core::CronJobFact job;
-        job.jobid = row[0].as<std::int64_t>();
-        job.jobname = row[1].as<std::string>();
-        job.schedule = row[2].as<std::string>();
-        job.command = row[3].as<std::string>();
-        job.database = row[4].as<std::string>();
-        job.username = row[5].as<std::string>();
-        job.active = row[6].as<bool>();
-        job.known_since = optional_micros(row[7]);
-        maintenance.jobs.push_back(std::move(job));
-    }
-    // A job that runs the driver has its runs in the ledger (read before):
-    // cron.job_run_details, which pg_cron never purges, is not walked for it.
-    const std::string runs_in_ledger =
-        maintenance.ledger_available
-            ? " AND strpos(j.command, " + txn.quote(core::shared::kDriverCommandMarker) + ") = 0"
-            : std::string();
-    for (const pqxx::row &row : txn.exec(
-             "SELECT r.jobid, r.status, coalesce(r.return_message, ''),"
-             "       (extract(epoch FROM r.start_time) * 1000000)::int8, (extract(epoch FROM r.end_time) * 1000000)::int8"
-             "  FROM cron.job j CROSS JOIN LATERAL ("
-             "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
-             "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-             std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter + runs_in_ledger +
-             " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC")) {
-        core::CronRunFact run;
-        run.jobid = row[0].as<std::int64_t>();
-        run.status = row[1].as<std::string>();
-        run.return_message = row[2].as<std::string>();
-        run.start_time = optional_micros(row[3]);
-        run.end_time = optional_micros(row[4]);
-        maintenance.runs.push_back(std::move(run));
     }
 }
 
@@ -234,13 +249,15 @@ void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFac
         "         ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)',"
         "       pg_is_in_recovery(),"
         "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE backend_type = 'pg_cron launcher'),"
-        "       to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL")[0];
+        "       to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL,"
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres')")[0];
     maintenance.in_recovery = scheduler[1].as<bool>();
     // shared_preload_libraries is hidden (NULL) from roles without
     // pg_read_all_settings: then whether pg_cron should run is unknown.
-    if (!scheduler[0].is_null() && scheduler[0].as<bool>() && !maintenance.in_recovery) {
-        maintenance.scheduler_running = scheduler[2].as<bool>();
-    }
+    const bool preloaded = !scheduler[0].is_null() && scheduler[0].as<bool>();
+    if (preloaded && !maintenance.in_recovery) maintenance.scheduler_running = scheduler[2].as<bool>();
+    // Where pg_cron runs its jobs from, as the extension reports it.
+    if (preloaded) maintenance.cron_database = scheduler[4].as<std::string>();
     maintenance.ledger_available = scheduler[3].as<bool>();
     if (!maintenance.ledger_available) return;
     for (const pqxx::row &row : txn.exec(
@@ -279,7 +296,9 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
         "       (SELECT n.nspname::text FROM pg_catalog.pg_extension e"
         "          JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'),"
         "       (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'),"
-        "       to_regclass('cron.job') IS NOT NULL AND to_regclass('cron.job_run_details') IS NOT NULL")[0];
+        // Not to_regclass('cron.job'): that fails without USAGE on schema
+        // cron, which pg_cron grants to no one.
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron')")[0];
     facts.now = context[0].as<core::Micros>();
     facts.session_timezone = context[1].as<std::string>();
     facts.maintenance.cron_timezone = context[2].as<std::string>();
@@ -296,11 +315,22 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     // extension does.
     auto session_zone = load_system_zone(facts.session_timezone);
 
-    std::vector<Parent> parents = read_parents(txn, facts.partman_schema);
-    read_partitions(txn, parents, *session_zone);
+    const PartmanAccess access = probe_partman_access(txn, facts.partman_schema);
+    if (!access.config_readable && !access.reader_usable) {
+        // Unreadable is unknown, never "nothing configured".
+        throw DatabaseError("role " + std::string(txn.exec("SELECT current_user::text")[0][0].c_str()) +
+                            " may not read " + facts.partman_schema +
+                            ".part_config, so which tables pg_partman manages is unknown here"
+                            "\nhint: run `fitbot-partman setup` as the database's admin: it installs " +
+                            kPartmanReaderSchema + ".part_config(), which pg_monitor may execute");
+    }
+    std::vector<Parent> parents = read_parents(txn, facts.partman_schema, access);
+    read_partitions(txn, parents, *session_zone, access);
     for (Parent &parent : parents) facts.parents.push_back(std::move(parent.fact));
     read_scheduler_and_ledger(txn, facts.maintenance);
-    if (facts.maintenance.cron_installed) read_maintenance(txn, facts.maintenance);
+    // pg_cron here: its jobs are read here, as any monitor may (cron_jobs.h).
+    // pg_cron elsewhere: read_and_evaluate() reads them there.
+    if (facts.maintenance.cron_installed) read_cron_jobs(txn, connection.dbname(), facts.maintenance);
     return facts;
 }
 

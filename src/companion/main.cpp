@@ -36,6 +36,7 @@ constexpr int kCheckUnknown = 3;
 
 struct Global {
     std::string dsn;
+    std::string cron_dsn;
     bool agentless = false;
     std::string tz;
     int connect_timeout = 5;
@@ -44,7 +45,7 @@ struct Global {
 
 Evaluation read_database(const Global &global) {
     Connection connection = connect(global.dsn, global.agentless);
-    return scrubbed(global.dsn, [&] { return read_and_evaluate(*connection.connection, connection.mode); });
+    return scrubbed(global.dsn, [&] { return read_and_evaluate(*connection.connection, connection.mode, global.dsn); });
 }
 
 bool argv_names_check(int argc, char **argv) {
@@ -61,14 +62,19 @@ void print_check_unknown(const std::string &text) {
 
 // A password given in argv stays readable in /proc/PID/cmdline (ps) for as
 // long as the process runs, unless the process overwrites it: once the
-// options are read, the --dsn argument is replaced by its masked form.
+// options are read, the --dsn and --cron-dsn arguments are replaced by their
+// masked form.
 void hide_dsn_in_argv(int argc, char **argv) {
     for (int i = 1; i < argc; ++i) {
         char *value = nullptr;
-        if (std::strncmp(argv[i], "--dsn=", 6) == 0) {
-            value = argv[i] + 6;
-        } else if (std::strcmp(argv[i], "--dsn") == 0 && i + 1 < argc) {
-            value = argv[++i];
+        for (const char *option : {"--dsn", "--cron-dsn"}) {
+            const std::size_t length = std::strlen(option);
+            if (std::strncmp(argv[i], option, length) == 0 && argv[i][length] == '=') {
+                value = argv[i] + length + 1;
+            } else if (std::strcmp(argv[i], option) == 0 && i + 1 < argc) {
+                value = argv[++i];
+            }
+            if (value) break;
         }
         if (!value) continue;
         const std::string dsn = value;
@@ -135,6 +141,10 @@ int main(int argc, char **argv) {
     app.add_option("--dsn", global.dsn,
                    "libpq connection string or URI, without a password (default: PG* environment, .pgpass)")
         ->envname("FITBOT_PARTMAN_DSN");
+    app.add_option("--cron-dsn", global.cron_dsn,
+                   "connection string of pg_cron's database (cron.database_name) when it is not the --dsn database "
+                   "and is reached differently (default: --dsn with dbname replaced)")
+        ->envname("FITBOT_PARTMAN_CRON_DSN");
     app.add_flag("--agentless", global.agentless,
                  "do not use the fitbot_partman extension even if installed: read the catalogs with plain SQL");
     app.add_option("--tz", global.tz, "time zone for local times in `status` (default: $TZ, /etc/localtime, UTC)");
@@ -218,7 +228,7 @@ int main(int argc, char **argv) {
                   << "libpq " << PQlibVersion() / 10000 << "." << PQlibVersion() % 10000 << "\n";
         if (!global.dsn.empty()) {
             try {
-                set_connect_settings({std::min(global.connect_timeout, 5), 5000});
+                set_connect_settings({std::min(global.connect_timeout, 5), 5000, {}});
                 Connection connection = connect(global.dsn, true);
                 std::string installed = scrubbed(global.dsn, [&] { return installed_extension_version(*connection.connection); });
                 std::cout << "installed in " << masked_dsn(global.dsn) << ": "
@@ -238,6 +248,7 @@ int main(int argc, char **argv) {
     ConnectSettings settings;
     settings.connect_timeout_seconds = global.connect_timeout;
     settings.statement_timeout_ms = static_cast<int>(global.statement_timeout * 1000);
+    settings.cron_dsn = global.cron_dsn;
     if (*check) {
         settings.connect_timeout_seconds = std::max(2, std::min(settings.connect_timeout_seconds, check_timeout));
         settings.statement_timeout_ms = std::min(settings.statement_timeout_ms, check_timeout * 1000);

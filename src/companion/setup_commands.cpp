@@ -4,7 +4,10 @@
 
 #include "core/cron.h"
 #include "core/shared_facts.h"
+#include "cron_database.h"
+#include "cron_setup.h"
 #include "database.h"
+#include "reader_setup.h"
 
 namespace fitbot::companion {
 
@@ -12,15 +15,33 @@ namespace {
 
 constexpr const char *kJobName = core::shared::kJobName;
 
-void print_rows(const pqxx::result &rows, std::ostream &out) {
-    for (const pqxx::row &row : rows) {
-        out << fmt::format("{:<13} {:<11} {}\n", row[0].c_str(), row[1].c_str(), row[2].c_str());
-    }
+// Where pg_cron runs jobs from, seen from the application's database.
+struct CronPlace {
+    bool preloaded = false;
+    bool here = false;          // pg_cron's extension is installed in this database
+    std::string cron_database;  // cron.database_name
+    std::string app_database;
+    bool elsewhere() const { return preloaded && !here && cron_database != app_database; }
+};
+
+CronPlace cron_place(pqxx::connection &connection) {
+    pqxx::read_transaction txn(connection);
+    pqxx::row row = txn.exec(
+        "SELECT coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'shared_preload_libraries')"
+        "                ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)', false),"
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")[0];
+    return CronPlace{row[0].as<bool>(), row[1].as<bool>(), row[2].as<std::string>(), row[3].as<std::string>()};
 }
 
-int setup_agentless(pqxx::connection &connection, const std::string &schedule, std::ostream &out) {
+// The agentless setup in this database: table, registration, and the job
+// when pg_cron lives here. Returns the job's command.
+std::string setup_agentless(pqxx::connection &connection, const std::string &schedule, bool cron_elsewhere,
+                            std::ostream &out) {
     pqxx::work txn(connection);
-    txn.exec("SELECT pg_advisory_xact_lock(4242, 20)");  // the extension's lock: no two setups at once
+    // The extension's lock: no two setups at once, in either mode.
+    txn.exec("SELECT pg_advisory_xact_lock(" + std::to_string(core::shared::kLockClass) + ", " +
+             std::to_string(core::shared::kConfigurationLock) + ")");
     pqxx::result partman_rows = txn.exec(
         "SELECT quote_ident(n.nspname), split_part(e.extversion, '.', 1)::int FROM pg_catalog.pg_extension e"
         "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'");
@@ -61,8 +82,10 @@ int setup_agentless(pqxx::connection &connection, const std::string &schedule, s
     const std::string command = "CALL " + schema + ".run_maintenance_proc();";
     pqxx::row cron = txn.exec(
         "SELECT to_regclass('cron.job') IS NOT NULL,"
-        "       coalesce(current_setting('cron.database_name', true), 'postgres'), current_database()")[0];
-    if (!cron[0].as<bool>()) {
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")[0];
+    if (cron_elsewhere) {
+        // Scheduled in pg_cron's database by setup() below.
+    } else if (!cron[0].as<bool>()) {
         out << fmt::format("{:<13} {:<11} pg_cron runs jobs from database {}; connect there and run: "
                            "SELECT cron.schedule_in_database({}, {}, {}, {});\n",
                            "schedule", "manual", cron[1].c_str(), txn.quote(kJobName), txn.quote(schedule),
@@ -87,7 +110,66 @@ int setup_agentless(pqxx::connection &connection, const std::string &schedule, s
                            command);
     }
     txn.commit();
-    return 0;
+    return command;
+}
+
+// The extension's setup(). Where pg_cron lives in another database, its
+// 'manual' schedule and history rows are left out: setup() below does what
+// they say, or prints what is missing.
+void setup_extension(pqxx::connection &connection, const std::string &schedule, bool cron_elsewhere, std::ostream &out) {
+    pqxx::work txn(connection);
+    for (const pqxx::row &row : txn.exec("SELECT step, action, detail FROM fitbot_partman.setup(" + txn.quote(schedule) + ")")) {
+        const std::string step = row[0].c_str(), action = row[1].c_str();
+        if (cron_elsewhere && action == "manual" && (step == "schedule" || step == "history")) continue;
+        print_setup_row(out, step, action, row[2].c_str());
+    }
+    txn.commit();
+}
+
+// What setup() schedules in pg_cron's database, read from the extension so
+// that both say the same: the job's command, the schedule setup() recorded
+// (normalized) and the history purge statement.
+struct ExtensionJob {
+    std::string command, schedule, history_statement;
+};
+
+ExtensionJob extension_job(pqxx::connection &connection, const std::string &schedule) {
+    pqxx::read_transaction txn(connection);
+    pqxx::row row = txn.exec(
+        "SELECT fitbot_partman_internal.maintenance_command(),"
+        "       coalesce((SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'), " +
+        txn.quote(schedule) + "), fitbot_partman_internal.history_purge_statement()")[0];
+    return ExtensionJob{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
+}
+
+// setup's steps in pg_cron's database when that is not this one. Returns the
+// number of steps left to someone else (printed as 'manual').
+int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, Mode mode,
+                           const std::string &schedule, const std::string &command,
+                           const ExtensionJob &extension, std::ostream &out) {
+    const std::string cron_dsn = cron_database_dsn(app_dsn, place.cron_database);
+    Connection cron;
+    try {
+        cron = connect_cron_database(app_dsn, place.cron_database);
+    } catch (const DatabaseError &error) {
+        print_setup_row(out, "schedule", "manual",
+                        "pg_cron runs jobs from database " + place.cron_database + ", which setup could not reach: " +
+                            one_line_error(error, cron_dsn));
+        return 1;
+    }
+    return scrubbed(cron_dsn, [&] {
+        int manual = 0;
+        if (mode == Mode::extension) {
+            manual += schedule_in_cron_database(*cron.connection, place.app_database, extension.schedule,
+                                                extension.command, out) == StepOutcome::manual;
+            manual += schedule_history_purge(*cron.connection, extension.history_statement, out) == StepOutcome::manual;
+        } else {
+            manual += schedule_in_cron_database(*cron.connection, place.app_database, schedule, command, out) ==
+                      StepOutcome::manual;
+        }
+        manual += install_job_reader(*cron.connection, out) == StepOutcome::manual;
+        return manual;
+    });
 }
 
 // The checks that plain SQL can make; the extension's preflight() does more.
@@ -96,8 +178,8 @@ SELECT 'pg_cron preloaded', current_setting('shared_preload_libraries') ~ '(^|[\
        format('shared_preload_libraries = %L', current_setting('shared_preload_libraries')),
        'ALTER SYSTEM SET shared_preload_libraries = ''pg_cron'' (keeping the others), then restart PostgreSQL.'
 UNION ALL
-SELECT 'cron.database_name', coalesce(current_setting('cron.database_name', true), 'postgres') = current_database(),
-       format('pg_cron runs jobs from database %s', coalesce(current_setting('cron.database_name', true), 'postgres')),
+SELECT 'cron.database_name', coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres') = current_database(),
+       format('pg_cron runs jobs from database %s', coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres')),
        'Schedule maintenance from that database with cron.schedule_in_database().'
 UNION ALL
 SELECT 'pg_cron extension', to_regclass('cron.job') IS NOT NULL,
@@ -130,13 +212,30 @@ int setup(const std::string &dsn, bool agentless, const std::string &schedule, s
         return 1;
     }
     Connection connection = connect(dsn, agentless);
-    return scrubbed(dsn, [&]() -> int {
-        if (connection.mode == Mode::agentless) return setup_agentless(*connection.connection, schedule, out);
-        pqxx::work txn(*connection.connection);
-        print_rows(txn.exec("SELECT step, action, detail FROM fitbot_partman.setup(" + txn.quote(schedule) + ")"), out);
-        txn.commit();
-        return 0;
+    const int manual = scrubbed(dsn, [&]() -> int {
+        const CronPlace place = cron_place(*connection.connection);
+        std::string command;
+        ExtensionJob extension;
+        if (connection.mode == Mode::agentless) {
+            command = setup_agentless(*connection.connection, schedule, place.elsewhere(), out);
+        } else {
+            setup_extension(*connection.connection, schedule, place.elsewhere(), out);
+            if (place.elsewhere()) extension = extension_job(*connection.connection, schedule);
+        }
+        // What a pg_monitor role needs to see it all (reader_setup.h).
+        int manual = install_partman_reader(*connection.connection, out) == StepOutcome::manual;
+        if (place.here) manual += install_job_reader(*connection.connection, out) == StepOutcome::manual;
+        if (place.elsewhere())
+            manual += setup_in_cron_database(dsn, place, connection.mode, schedule, command, extension, out);
+        return manual;
     });
+    if (manual > 0) {
+        err << "fitbot-partman setup: not finished: " << manual << (manual == 1 ? " step is" : " steps are")
+            << " marked manual above, each with the statement someone with more privileges must run first; "
+               "then run setup again\n";
+        return 1;
+    }
+    return 0;
 }
 
 int preflight(const std::string &dsn, bool agentless, std::ostream &out) {

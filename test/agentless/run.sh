@@ -27,7 +27,7 @@ $companion setup >"$work/setup1.txt" 2>&1
 check "agentless setup: exit 0" test $? -eq 0
 cat "$work/setup1.txt"
 check "agentless setup created, registered and scheduled" \
-    test "$(awk '{print $2}' "$work/setup1.txt" | tr '\n' ,)" = "created,registered,scheduled,"
+    test "$(awk '{print $2}' "$work/setup1.txt" | tr '\n' ,)" = "created,registered,scheduled,installed,installed,"
 check "pg_partman config: monthly, premake 3, 1 year dropped, infinite" \
     test "$(sql -c "SELECT partition_interval::interval = '1 month' AND premake = 3 AND retention::interval = '1 year'
                            AND NOT retention_keep_table AND infinite_time_partitions
@@ -37,7 +37,7 @@ check "the pg_cron job runs partman's maintenance on the 20th at 02:00" \
          = "0 2 20 * *|CALL partman.run_maintenance_proc();"
 $companion setup >"$work/setup2.txt" 2>&1
 check "agentless setup again: everything unchanged" \
-    test "$(awk '{print $2}' "$work/setup2.txt" | tr '\n' ,)" = "unchanged,unchanged,unchanged,"
+    test "$(awk '{print $2}' "$work/setup2.txt" | tr '\n' ,)" = "unchanged,unchanged,unchanged,unchanged,unchanged,"
 check "an invalid schedule is refused before anything changes" \
     bash -c "! $companion setup --schedule '0 2 31 2 *' 2>&1 | grep -q . || $companion setup --schedule '0 2 31 2 *' >/dev/null 2>&1; [ \$? -ne 0 ]"
 

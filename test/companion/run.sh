@@ -413,21 +413,30 @@ for mode in extension agentless; do
 done
 check "nothing managed: the extension's own check() agrees (code 0)" \
     test "$(sql -c "SELECT code FROM fitbot_partman.check()")" = 0
-# Without pg_cron here its jobs cannot be read: unknown, never "nothing managed".
+# pg_cron in another database (fitbot): the companion reads it there and sees
+# that no job maintains nocron, so "nothing managed" is the truth. When that
+# database cannot be read, unknown, never "nothing managed"; the extension's
+# own check() cannot look there at all.
 sql -c "CREATE DATABASE nocron" >/dev/null
 sql -d nocron -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;" >/dev/null
 nocron="host=$PGHOST port=$PGPORT dbname=nocron user=postgres"
 for mode in extension agentless; do
     line=$(verdict $mode "$nocron")
-    "$companion" $([ $mode = agentless ] && echo --agentless) --dsn "$nocron" check >/dev/null 2>&1; code=$?
-    check "no table and pg_cron not readable here, $mode mode: UNKNOWN (exit $code), not 'nothing managed'" \
-        env LINE="$line" bash -c "[ $code -eq 3 ] && [[ \$LINE == 'FITBOT_PARTMAN UNKNOWN - '* ]] && [[ \$LINE != *'nothing managed'* ]]"
+    check "no table, pg_cron read in its own database, $mode mode: nothing managed" \
+        env LINE="$line" bash -c "[[ \$LINE == 'FITBOT_PARTMAN OK - nothing managed'* ]]"
+    "$companion" $([ $mode = agentless ] && echo --agentless) --dsn "$nocron" --cron-dsn "host=127.0.0.1 port=1 connect_timeout=2" \
+        check >/dev/null 2>&1; code=$?
+    check "no table and pg_cron's database unreachable, $mode mode: UNKNOWN (exit $code), not 'nothing managed'" \
+        test $code -eq 3
 done
-# pg_partman's config unreadable (agentless, a role without the grant): unknown.
-sql -c "REVOKE ALL ON public.part_config FROM PUBLIC, pg_monitor" >/dev/null
+check "no table, pg_cron not readable from nocron: the extension's check() is UNKNOWN" \
+    test "$(sql -d nocron -c "SELECT code FROM fitbot_partman.check()")" = 3
+# pg_partman's config unreadable (agentless, a role without the grant, and
+# without the reader `fitbot-partman setup` installs for pg_monitor): unknown.
+sql -c "REVOKE ALL ON public.part_config FROM PUBLIC, pg_monitor; DROP SCHEMA IF EXISTS fitbot_partman_monitor CASCADE" >/dev/null
 PGPASSFILE="$work/pgpass" "$companion" --agentless --dsn "host=127.0.0.1 port=$PGPORT dbname=fitbot user=monitor" check >"$work/noread.txt" 2>&1
 code=$?
 check "pg_partman's config unreadable: UNKNOWN (exit $code), not 'nothing managed'" \
-    bash -c "[ $code -eq 3 ] && grep -q 'permission denied' '$work/noread.txt' && ! grep -q 'nothing managed' '$work/noread.txt'"
+    bash -c "[ $code -eq 3 ] && grep -q 'may not read public.part_config' '$work/noread.txt' && ! grep -q 'nothing managed' '$work/noread.txt'"
 
 suite_result

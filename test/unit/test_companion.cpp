@@ -99,6 +99,18 @@ TEST(CompanionDsn, EffectiveConninfoAddsTimeoutUnlessSet) {
     EXPECT_THROW(effective_conninfo("host='db", {5}), DsnError);
 }
 
+// pg_cron's database is reached with the application's DSN, dbname replaced
+// (as libpq parses it: a URI, quoting and a password survive intact).
+TEST(CompanionDsn, SameConnectionInAnotherDatabase) {
+    EXPECT_EQ(dsn_with_dbname("", "postgres"), "dbname='postgres'");
+    EXPECT_EQ(dsn_with_dbname("host=db dbname=fitbot user=monitor", "postgres"),
+              "user='monitor' host='db' dbname='postgres'");
+    EXPECT_EQ(dsn_with_dbname("postgresql://monitor:it's%20me@db:5433/fitbot?sslmode=require", "postgres"),
+              "user='monitor' password='it\\'s me' host='db' port='5433' sslmode='require' dbname='postgres'");
+    EXPECT_EQ(dsn_with_dbname("host=db", "my db"), "host='db' dbname='my db'");
+    EXPECT_THROW(dsn_with_dbname("host='db", "postgres"), DsnError);
+}
+
 TEST(CompanionServe, ListenAddressesAsNodeExporterReadsThem) {
     auto show = [](const std::string &spec) { return parse_listen_address(spec, 9817).display(); };
     EXPECT_EQ(show("127.0.0.1"), "127.0.0.1:9817");

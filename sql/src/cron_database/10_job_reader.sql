@@ -1,0 +1,61 @@
+-- Readers of pg_cron's maintenance jobs, for monitors that are not their owner.
+--
+-- `fitbot-partman setup` runs this file in pg_cron's database
+-- (cron.database_name), which is often not the application's database. It is
+-- not part of the extension: the companion embeds it at build time.
+--
+-- Why SECURITY DEFINER: pg_cron's row-level security shows a cron.job or
+-- cron.job_run_details row only to the role that owns the job (and to
+-- superusers and BYPASSRLS roles). A monitoring role holding pg_monitor would
+-- read "no job" while the job is there. These functions run as their owner,
+-- the role that ran setup and owns the job, so they see its jobs; they return
+-- only maintenance jobs of the database asked for, read-only, with a pinned
+-- search_path. EXECUTE goes to pg_monitor only.
+--
+-- Re-runnable: setup runs it on every call.
+
+CREATE SCHEMA IF NOT EXISTS fitbot_partman_cron;
+COMMENT ON SCHEMA fitbot_partman_cron IS
+    'fitbot-partman: read-only views of pg_cron''s maintenance jobs for pg_monitor (installed by fitbot-partman setup)';
+REVOKE ALL ON SCHEMA fitbot_partman_cron FROM PUBLIC;
+GRANT USAGE ON SCHEMA fitbot_partman_cron TO pg_monitor;
+
+-- The jobs that run pg_partman maintenance in app_database.
+CREATE OR REPLACE FUNCTION fitbot_partman_cron.maintenance_jobs(app_database name)
+RETURNS TABLE (jobid bigint, jobname text, schedule text, command text, database text, username text,
+               active boolean, known_since timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text, j.active,
+           -- pg_cron 1.4 keeps no creation time; with track_commit_timestamp
+           -- the commit time of the job's row is a lower bound of its age.
+           CASE WHEN current_setting('track_commit_timestamp')::bool THEN pg_xact_commit_timestamp(j.xmin) END
+    FROM cron.job j
+    WHERE j.database = app_database AND j.command ~* @MAINTENANCE_COMMAND_PATTERN@
+    ORDER BY j.jobid
+$$;
+
+-- The newest @RUNS_PER_JOB@ runs of each of those jobs, newest first. Jobs
+-- that run fitbot_partman's driver record their runs in the application
+-- database's ledger: with_driver_jobs = false leaves them out, so that
+-- cron.job_run_details (which pg_cron never purges) is not walked for them.
+CREATE OR REPLACE FUNCTION fitbot_partman_cron.maintenance_runs(app_database name, with_driver_jobs boolean)
+RETURNS TABLE (jobid bigint, status text, return_message text, start_time timestamptz, end_time timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.jobid, r.status, coalesce(r.return_message, ''), r.start_time, r.end_time
+    FROM cron.job j
+    CROSS JOIN LATERAL (SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid
+                        FROM cron.job_run_details d WHERE d.jobid = j.jobid
+                        ORDER BY d.runid DESC LIMIT @RUNS_PER_JOB@) r
+    WHERE j.database = app_database AND j.command ~* @MAINTENANCE_COMMAND_PATTERN@
+      AND (with_driver_jobs OR strpos(j.command, @DRIVER_COMMAND_MARKER@) = 0)
+    ORDER BY r.start_time DESC NULLS LAST, r.runid DESC
+$$;
+
+REVOKE ALL ON FUNCTION fitbot_partman_cron.maintenance_jobs(name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fitbot_partman_cron.maintenance_runs(name, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fitbot_partman_cron.maintenance_jobs(name) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION fitbot_partman_cron.maintenance_runs(name, boolean) TO pg_monitor;

@@ -1,0 +1,183 @@
+#include "cron_jobs.h"
+
+#include "core/shared_facts.h"
+
+namespace fitbot::companion {
+
+namespace {
+
+// What the reading role may see of cron.job in pg_cron's database.
+struct CronAccess {
+    bool installed = false;        // pg_cron's extension exists in this database
+    bool sees_all = false;         // superuser or BYPASSRLS: row-level security does not apply
+    bool cron_usage = false;       // USAGE on schema cron (pg_cron grants it to no one)
+    bool reader_installed = false; // fitbot_partman_cron's functions exist
+    bool reader_usable = false;    // ... and this role may execute them
+    bool reader_sees_all = false;  // ... and their owner is a superuser or BYPASSRLS
+    std::string reader_owner;
+    std::string role;
+    std::string database;
+};
+
+CronAccess probe_access(pqxx::transaction_base &txn) {
+    const std::string reader = txn.quote(kCronReaderSchema);
+    const std::string reader_functions =
+        " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+        "  JOIN pg_catalog.pg_roles o ON o.oid = p.proowner"
+        " WHERE n.nspname = " + reader + " AND p.proname IN ('maintenance_jobs', 'maintenance_runs')";
+    pqxx::row row = txn.exec(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
+        "       (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),"
+        "       coalesce((SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE') FROM pg_catalog.pg_namespace n"
+        "                  WHERE n.nspname = 'cron'), false),"
+        "       (SELECT count(*) = 2" + reader_functions + "),"
+        "       coalesce((SELECT count(*) = 2 AND bool_and(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
+        "                        AND bool_and(pg_catalog.has_schema_privilege(n.oid, 'USAGE'))" + reader_functions + "), false),"
+        "       coalesce((SELECT bool_and(o.rolsuper OR o.rolbypassrls)" + reader_functions + "), false),"
+        "       coalesce((SELECT min(o.rolname::text)" + reader_functions + "), ''),"
+        "       current_user::text, current_database()::text")[0];
+    CronAccess access;
+    access.installed = row[0].as<bool>();
+    access.sees_all = row[1].as<bool>(false);
+    access.cron_usage = row[2].as<bool>();
+    access.reader_installed = row[3].as<bool>();
+    access.reader_usable = row[4].as<bool>();
+    access.reader_sees_all = row[5].as<bool>();
+    access.reader_owner = row[6].as<std::string>();
+    access.role = row[7].as<std::string>();
+    access.database = row[8].as<std::string>();
+    return access;
+}
+
+std::optional<core::Micros> optional_micros(const pqxx::field &field) {
+    if (field.is_null()) return std::nullopt;
+    return field.as<core::Micros>();
+}
+
+// Columns: jobid, jobname, schedule, command, database, username, active, known_since (micros).
+void add_jobs(const pqxx::result &rows, core::MaintenanceFacts &maintenance) {
+    for (const pqxx::row &row : rows) {
+        core::CronJobFact job;
+        job.jobid = row[0].as<std::int64_t>();
+        job.jobname = row[1].as<std::string>();
+        job.schedule = row[2].as<std::string>();
+        job.command = row[3].as<std::string>();
+        job.database = row[4].as<std::string>();
+        job.username = row[5].as<std::string>();
+        job.active = row[6].as<bool>();
+        job.known_since = optional_micros(row[7]);
+        maintenance.jobs.push_back(std::move(job));
+    }
+}
+
+// Columns: jobid, status, return_message, start_time, end_time (micros).
+void add_runs(const pqxx::result &rows, core::MaintenanceFacts &maintenance) {
+    for (const pqxx::row &row : rows) {
+        core::CronRunFact run;
+        run.jobid = row[0].as<std::int64_t>();
+        run.status = row[1].as<std::string>();
+        run.return_message = row[2].as<std::string>();
+        run.start_time = optional_micros(row[3]);
+        run.end_time = optional_micros(row[4]);
+        maintenance.runs.push_back(std::move(run));
+    }
+}
+
+void read_directly(pqxx::transaction_base &txn, const std::string &app_database, bool with_driver_jobs,
+                   core::MaintenanceFacts &maintenance) {
+    const std::string filter = " j.command ~* " + txn.quote(core::shared::kMaintenanceCommandPattern) +
+                               " AND j.database = " + txn.quote(app_database);
+    add_jobs(txn.exec("SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
+                      "       j.active, CASE WHEN current_setting('track_commit_timestamp')::bool"
+                      "                      THEN (extract(epoch FROM pg_xact_commit_timestamp(j.xmin)) * 1000000)::int8 END"
+                      "  FROM cron.job j WHERE" + filter + " ORDER BY j.jobid"),
+             maintenance);
+    // A job that runs the driver has its runs in the ledger: cron.job_run_details,
+    // which pg_cron never purges, is not walked for it.
+    const std::string driver_filter =
+        with_driver_jobs ? std::string()
+                         : " AND strpos(j.command, " + txn.quote(core::shared::kDriverCommandMarker) + ") = 0";
+    add_runs(txn.exec("SELECT r.jobid, r.status, coalesce(r.return_message, ''),"
+                      "       (extract(epoch FROM r.start_time) * 1000000)::int8, (extract(epoch FROM r.end_time) * 1000000)::int8"
+                      "  FROM cron.job j CROSS JOIN LATERAL ("
+                      "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
+                      "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
+                      std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter + driver_filter +
+                      " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC"),
+             maintenance);
+}
+
+void read_through_reader(pqxx::transaction_base &txn, const std::string &app_database, bool with_driver_jobs,
+                         core::MaintenanceFacts &maintenance) {
+    const std::string schema = txn.quote_name(kCronReaderSchema);
+    add_jobs(txn.exec("SELECT jobid, jobname, schedule, command, database, username, active,"
+                      "       (extract(epoch FROM known_since) * 1000000)::int8"
+                      "  FROM " + schema + ".maintenance_jobs(" + txn.quote(app_database) + ")"),
+             maintenance);
+    add_runs(txn.exec("SELECT jobid, status, return_message, (extract(epoch FROM start_time) * 1000000)::int8,"
+                      "       (extract(epoch FROM end_time) * 1000000)::int8"
+                      "  FROM " + schema + ".maintenance_runs(" + txn.quote(app_database) + ", " +
+                      (with_driver_jobs ? "true" : "false") + ")"),
+             maintenance);
+}
+
+std::string quoted(const std::string &name) { return "\"" + name + "\""; }
+
+// Why the jobs this role read may not be all, and what makes them visible.
+std::string hidden_reason(const CronAccess &access, const std::string &app_database) {
+    const std::string where = "in database " + quoted(access.database);
+    const std::string fix =
+        "run `fitbot-partman setup` as the role that owns the job: it installs " + std::string(kCronReaderSchema) +
+        ".maintenance_jobs() " + where + ", a SECURITY DEFINER reader that pg_monitor may execute";
+    if (access.reader_usable) {
+        return "pg_cron's row-level security shows cron.job rows only to their owner, and " + std::string(kCronReaderSchema) +
+               ".maintenance_jobs() " + where + " runs as " + quoted(access.reader_owner) +
+               ", which owns no maintenance job of database " + quoted(app_database) +
+               "; whether another role's job maintains it is unknown: " + fix + " (the job's owner), or check as a superuser";
+    }
+    if (access.reader_installed) {
+        return std::string(kCronReaderSchema) + ".maintenance_jobs() " + where + " may be executed by pg_monitor only, and role " +
+               quoted(access.role) + " is not a member; pg_cron's row-level security hides other roles' jobs from it, "
+               "so whether a job maintains database " + quoted(app_database) + " is unknown: GRANT pg_monitor TO " +
+               quoted(access.role) + ";";
+    }
+    if (!access.cron_usage) {
+        return "role " + quoted(access.role) + " may not read schema cron " + where +
+               " (pg_cron grants USAGE on it to no one), so whether a job maintains database " + quoted(app_database) +
+               " is unknown: " + fix;
+    }
+    return "pg_cron's row-level security shows cron.job rows only to their owner, and role " + quoted(access.role) +
+           " owns no maintenance job of database " + quoted(app_database) + " " + where +
+           ", so whether another role's job maintains it is unknown: " + fix;
+}
+
+}  // namespace
+
+void read_cron_jobs(pqxx::transaction_base &cron_txn, const std::string &app_database,
+                    core::MaintenanceFacts &maintenance) {
+    maintenance.jobs.clear();
+    maintenance.runs.clear();
+    const CronAccess access = probe_access(cron_txn);
+    maintenance.cron_installed = access.installed;
+    maintenance.jobs_visible = true;
+    maintenance.jobs_hidden_reason.clear();
+    if (!access.installed) return;  // no job can exist: pg_cron's own finding says so
+    const bool with_driver_jobs = !maintenance.ledger_available;
+    if (access.sees_all) {
+        read_directly(cron_txn, app_database, with_driver_jobs, maintenance);
+        return;
+    }
+    if (access.reader_usable) {
+        read_through_reader(cron_txn, app_database, with_driver_jobs, maintenance);
+        // An owner that is not a superuser sees its own jobs only: finding
+        // none proves nothing about other roles' jobs.
+        if (access.reader_sees_all || !maintenance.jobs.empty()) return;
+    } else if (access.cron_usage) {
+        // What row-level security shows this role: its own jobs, if any.
+        read_directly(cron_txn, app_database, with_driver_jobs, maintenance);
+    }
+    maintenance.jobs_visible = false;
+    maintenance.jobs_hidden_reason = hidden_reason(access, app_database);
+}
+
+}  // namespace fitbot::companion

@@ -1,0 +1,31 @@
+// The part of `fitbot-partman setup` that happens where pg_cron lives: the
+// maintenance job, scheduled with cron.schedule_in_database() when pg_cron
+// runs jobs from another database, and pg_cron's history purge there. Each
+// step prints one row, like the extension's setup() does.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include <pqxx/pqxx>
+
+namespace fitbot::companion {
+
+// A step's outcome: done (created, updated or unchanged), or left to someone
+// with more privileges, with the exact statement they must run.
+enum class StepOutcome { done, manual };
+
+// Schedules (or updates, or re-activates) the one maintenance job of
+// `app_database` in pg_cron's database, reached by `cron`.
+StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string &app_database,
+                                      const std::string &schedule, const std::string &command, std::ostream &out);
+
+// Schedules pg_cron's history purge in pg_cron's database: `statement` is
+// the cron.schedule() call fitbot_partman_internal.history_purge_statement()
+// gives.
+StepOutcome schedule_history_purge(pqxx::connection &cron, const std::string &statement, std::ostream &out);
+
+// Prints one setup row: step, action, detail.
+void print_setup_row(std::ostream &out, const std::string &step, const std::string &action, const std::string &detail);
+
+}  // namespace fitbot::companion
