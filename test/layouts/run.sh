@@ -124,6 +124,41 @@ if start l1 fitbot; then
     expect "L1: the extension's facts still see it" 0 '^FITBOT_PARTMAN OK' monitor_check
 fi
 
+# ================================================================ L1, setup() granted to an administrator
+# Extension mode with an administrator who is not a superuser: the grants
+# README.md ("Privileges") lists are enough for setup() and for the jobs it
+# schedules, which run as that administrator.
+if start l1-admin fitbot; then
+    db fitbot <<'SQL'
+SET client_min_messages = warning;
+CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; CREATE EXTENSION fitbot_partman;
+CREATE ROLE admin LOGIN;
+GRANT CREATE ON SCHEMA public TO admin;
+GRANT ALL ON SCHEMA partman TO admin; GRANT ALL ON ALL TABLES IN SCHEMA partman TO admin;
+GRANT ALL ON ALL SEQUENCES IN SCHEMA partman TO admin; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA partman TO admin;
+GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA partman TO admin;
+GRANT USAGE ON SCHEMA cron TO admin;
+GRANT USAGE ON SCHEMA fitbot_partman, fitbot_partman_internal TO admin;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA fitbot_partman_internal TO admin;
+GRANT EXECUTE ON FUNCTION fitbot_partman.setup(text), fitbot_partman.maintenance_config(),
+                          fitbot_partman.purge_cron_history() TO admin;
+GRANT EXECUTE ON PROCEDURE fitbot_partman.run_maintenance(regclass, interval, interval, text) TO admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON fitbot_partman.maintenance_settings, fitbot_partman.maintenance_runs,
+                                        fitbot_partman.maintenance_run_tables TO admin;
+GRANT USAGE ON SEQUENCE fitbot_partman.maintenance_runs_run_id_seq TO admin;
+SQL
+    expect "L1, administrator granted setup(): setup() creates, registers and schedules" 0 \
+        "table\|created.*partitioning\|registered.*schedule\|scheduled.*history\|scheduled" \
+        bash -c "psql -X -q -At -v ON_ERROR_STOP=1 -U admin -d fitbot -c 'SELECT step, action FROM fitbot_partman.setup()' | tr '\n' ' '"
+    check "  ... its jobs run as the administrator" test "$(db fitbot -c "SELECT string_agg(DISTINCT username, ',') FROM cron.job")" = admin
+    for command in $(db fitbot -c "SELECT jobid FROM cron.job ORDER BY jobid"); do
+        check "  ... and job $command's command runs as the administrator" \
+            as admin fitbot -c "$(db fitbot -c "SELECT command FROM cron.job WHERE jobid = $command")"
+    done
+    check "  ... maintenance recorded in the ledger" \
+        test "$(db fitbot -c "SELECT run_by || ' ' || outcome FROM fitbot_partman.maintenance_runs")" = "admin succeeded"
+fi
+
 # ================================================================ L2
 if start l2 postgres; then
     db fitbot -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; CREATE EXTENSION fitbot_partman"

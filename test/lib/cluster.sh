@@ -46,7 +46,9 @@ log_line_prefix = '%m [%p] %d '
 CONF
     echo "$dbname" >"$dir/dbname"
     cluster_launch "$dir" || return 1
-    as_postgres "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres "$dbname" || return 1
+    if [ "$dbname" != postgres ]; then
+        as_postgres "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres "$dbname" || return 1
+    fi
     cron_launcher_wait "$dir"
 }
 

@@ -72,10 +72,12 @@ $$;
 
 -- Whether pg_cron's scheduler runs: it must be in shared_preload_libraries
 -- (a cron.* setting in postgresql.conf proves nothing: PostgreSQL keeps it as
--- a placeholder even when the library is not loaded).
+-- a placeholder even when the library is not loaded). SECURITY DEFINER: only
+-- superusers and pg_read_all_settings may read shared_preload_libraries, and
+-- an administrator granted setup() must know it too; it returns one boolean.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.cron_preloaded()
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT current_setting('shared_preload_libraries') ~ '(^|[\s,"])pg_cron([\s,"]|$)'
