@@ -28,3 +28,10 @@ FROM unnest(ARRAY[
 SELECT fitbot_partman_internal.drop_function_for_upgrade(
            'fitbot_partman.rescue_default(regclass, integer)', 'fitbot_partman.rescue_default(regclass, integer, boolean)',
            'rescue_default() gained the argument partition_all');
+
+-- next_run() gained pg_cron_version (and tz became NULL by default: pg_cron's
+-- own zone). The three-argument function goes; a call with up to three
+-- arguments reaches the new one, and its grants (PUBLIC, pg_monitor) follow.
+SELECT fitbot_partman_internal.drop_function_for_upgrade(
+           'fitbot_partman.next_run(text, timestamptz, text)', 'fitbot_partman.next_run(text, timestamptz, text, text)',
+           'next_run() gained the argument pg_cron_version');

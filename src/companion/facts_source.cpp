@@ -302,6 +302,16 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     facts.now = context[0].as<core::Micros>();
     facts.session_timezone = context[1].as<std::string>();
     facts.maintenance.cron_timezone = context[2].as<std::string>();
+    // The pg_cron release whose rules read the schedules, as
+    // src/pg/pg_cron_rules.cpp finds it: its settings tell 1.4, 1.5 and 1.6
+    // apart from any database, else pg_cron's extversion here, else unknown.
+    facts.maintenance.pg_cron_version =
+        txn.exec("SELECT CASE WHEN current_setting('cron.launch_active_jobs', true) IS NOT NULL THEN '1.6'"
+                 "            WHEN current_setting('cron.timezone', true) IS NOT NULL THEN '1.5'"
+                 "            WHEN current_setting('cron.database_name', true) IS NOT NULL THEN '1.4'"
+                 "            ELSE coalesce((SELECT extversion FROM pg_catalog.pg_extension"
+                 "                           WHERE extname = 'pg_cron'), '') END")[0][0]
+            .as<std::string>();
     if (context[3].is_null()) {
         throw DatabaseError("pg_partman is not installed in this database (CREATE EXTENSION pg_partman)");
     }

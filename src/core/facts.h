@@ -91,6 +91,9 @@ struct LedgerRunFact {
 struct MaintenanceFacts {
     bool cron_installed = false;    // pg_cron extension visible from this database
     std::string cron_timezone = "GMT";  // the zone pg_cron evaluates schedules in
+    // The pg_cron release whose rules read the jobs' schedules ("1.6", "1.4",
+    // "1.6.4"); empty when unknown: the newest rules are assumed (cron.h).
+    std::string pg_cron_version;
     std::vector<CronJobFact> jobs;  // jobs whose command runs pg_partman maintenance
     // Recent runs of those jobs, newest first (at least the last few per job).
     std::vector<CronRunFact> runs;

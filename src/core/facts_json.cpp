@@ -171,6 +171,7 @@ std::string facts_to_json(const DatabaseFacts &facts) {
                   {"maintenance",
                    {{"cron_installed", facts.maintenance.cron_installed},
                     {"cron_timezone", facts.maintenance.cron_timezone},
+                    {"pg_cron_version", facts.maintenance.pg_cron_version},
                     {"jobs", jobs},
                     {"runs", runs},
                     {"scheduler_running", optional_value(facts.maintenance.scheduler_running)},
@@ -198,6 +199,8 @@ DatabaseFacts facts_from_json(const std::string &text) {
         const json &maintenance = document.at("maintenance");
         facts.maintenance.cron_installed = maintenance.at("cron_installed").get<bool>();
         facts.maintenance.cron_timezone = maintenance.at("cron_timezone").get<std::string>();
+        // Absent before 1.1: the newest pg_cron rules are assumed (cron.h).
+        facts.maintenance.pg_cron_version = maintenance.value("pg_cron_version", std::string());
         for (const json &job : maintenance.at("jobs")) facts.maintenance.jobs.push_back(job_from(job));
         for (const json &run : maintenance.at("runs")) facts.maintenance.runs.push_back(run_from(run));
         facts.maintenance.scheduler_running = optional_since_1_1<bool>(maintenance, "scheduler_running");

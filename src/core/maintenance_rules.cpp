@@ -144,9 +144,12 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
     const std::string schedule_text =
         "schedule " + text::sql_literal(job.schedule) + " in " + report.timezone;
 
+    // Read as the installed pg_cron runs it (junk it ignores included), so
+    // that health describes what will happen.
+    const std::optional<PgCronRulesChoice> rules = pg_cron_rules_for_version(facts.pg_cron_version);
     std::optional<CronSchedule> schedule;
     try {
-        schedule = parse_cron(job.schedule);
+        schedule = parse_cron(job.schedule, rules ? rules->rules : kNewestPgCronRules, CronReading::as_pg_cron_runs);
     } catch (const CronError &error) {
         std::string hint = error.hint();
         text::add_finding(report, Status::critical, "maintenance " + name + " has a bad schedule",
@@ -154,6 +157,21 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
                               ", which pg_cron cannot run: " + error.what() + ". " +
                               (hint.empty() ? std::string("Fix it with cron.alter_job().")
                                             : hint));
+    }
+    if (schedule && schedule->kind == CronScheduleKind::never_fires) {
+        text::add_finding(report, Status::critical, "maintenance " + name + " never runs",
+                          subject + " has the schedule " + text::sql_literal(job.schedule) +
+                              ", which pg_cron accepts but never fires: " + schedule->no_next_run_reason() +
+                              " Fix it with cron.alter_job().");
+        schedule.reset();
+    } else if (schedule && schedule->kind != CronScheduleKind::calendar) {
+        // An interval or @reboot job runs, but has no clock-aligned next run
+        // (next_run() is NULL) and no firings to call overdue.
+        text::add_finding(report, Status::ok, "maintenance " + name + " has no next run to predict",
+                          subject + " has the schedule " + text::sql_literal(job.schedule) + ": " +
+                              schedule->no_next_run_reason());
+        judgement.schedule_valid = true;
+        schedule.reset();
     }
     if (schedule) {
         judgement.schedule_valid = true;

@@ -50,6 +50,13 @@ std::string installed_extension_version() {
     return version;
 }
 
+std::optional<std::string> installed_version_of(const char *extension) {
+    char *version = nullptr;
+    pg_call(scan_extension_version, extension, &version);
+    if (version == nullptr) return std::nullopt;
+    return std::string(version);
+}
+
 const char *library_version() { return FITBOT_PARTMAN_VERSION; }
 
 }  // namespace fitbot::pg

@@ -5,6 +5,7 @@
 // the two steps of an upgrade; metrics() reports the installed one.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace fitbot::pg {
@@ -12,6 +13,10 @@ namespace fitbot::pg {
 // pg_extension.extversion of fitbot_partman in this database. Throws SqlError
 // (undefined_object) when the extension is not installed here.
 std::string installed_extension_version();
+
+// pg_extension.extversion of another extension in this database (pg_cron's,
+// say), or nullopt when it is not installed here.
+std::optional<std::string> installed_version_of(const char *extension);
 
 // The version the library was built as (FITBOT_PARTMAN_VERSION, which the
 // Makefile reads from fitbot_partman.control).

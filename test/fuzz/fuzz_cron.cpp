@@ -10,12 +10,18 @@
 //   - between years 1 and 290000 both exist (the search covers 400 years and
 //     parse_cron rejects schedules that never fire);
 //   - re-parsing schedule.text gives the same schedule.
+// The same text is also read as pg_cron runs it, under rules chosen by the
+// seed: whatever the strict reading accepts there it must accept with the
+// same meaning, and a calendar schedule it accepts meets the invariants above
+// (with the day test moved a day on for pg_cron 1.6.0-1.6.1, which fire a day
+// early).
 // A CronError must carry a message and a full-sentence hint; any other
 // exception escapes and is reported as a crash.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "core/cron.h"
@@ -44,14 +50,16 @@ void check_runs(const CronSchedule &schedule, Micros after, const ZoneRules &zon
     const std::optional<Micros> previous = previous_run(schedule, after, zone);
     // Year 1 .. year 290000, well inside the 64-bit microsecond range.
     const bool sane = after > -62135596800LL * kMicrosPerSecond && after < 9'000'000'000'000LL * kMicrosPerSecond;
-    if (sane) {
+    if (sane && schedule.kind == CronScheduleKind::calendar) {
         check(next.has_value(), "a parseable schedule has a next run", text, after);
         check(previous.has_value(), "a parseable schedule has a previous run", text, after);
     }
     if (next) {
         check(*next > after, "next_run is strictly after", text, after);
         check(*next % kMicrosPerMinute == 0, "next_run is at a whole minute", text, after);
-        const std::int64_t local = local_seconds_at(zone, floor_div(*next, kMicrosPerSecond));
+        // 1.6.0-1.6.1 fire when the schedule matches 24 hours later.
+        const Micros probe = schedule.fires_a_day_early ? *next + 86400 * kMicrosPerSecond : *next;
+        const std::int64_t local = local_seconds_at(zone, floor_div(probe, kMicrosPerSecond));
         const std::int64_t day = floor_div(local, 86400);
         const std::int64_t second_of_day = local - day * 86400;
         check(schedule.fires_on(civil_from_days(day)), "next_run falls on a day the schedule fires on", text, after);
@@ -85,6 +93,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         after = static_cast<Micros>(seed % span) - 70LL * 366 * 86400 * 1'000'000;
     }
     const std::string_view text(reinterpret_cast<const char *>(data + 8), size - 8);
+
+    constexpr PgCronRules kRules[] = {PgCronRules::v1_4,   PgCronRules::v1_5_0, PgCronRules::v1_5,
+                                      PgCronRules::v1_6_0, PgCronRules::v1_6_2, PgCronRules::v1_6_5};
+    const PgCronRules rules = kRules[(seed >> 8) % 6];
+    std::optional<CronSchedule> as_run;
+    try {
+        as_run = parse_cron(text, rules, CronReading::as_pg_cron_runs);
+    } catch (const CronError &error) {
+        check(error.what()[0] != '\0', "a CronError has a message", text, after);
+        check(!error.hint().empty() && error.hint().back() == '.', "a CronError hint is a sentence", text, after);
+    }
+    try {
+        const CronSchedule strict = parse_cron(text, rules, CronReading::strict);
+        check(as_run.has_value() && same_schedule(strict, *as_run), "strict reading is a subset of pg_cron's",
+              text, after);
+    } catch (const CronError &) {
+    }
+    if (as_run) {
+        check_runs(*as_run, after, FixedOffsetZone(0, "UTC"));
+        check_runs(*as_run, after, FixedOffsetZone(5 * 3600 + 45 * 60, "+05:45"));
+    }
 
     CronSchedule schedule;
     try {

@@ -93,6 +93,6 @@ fuzz() {
     fi
 }
 
-fuzz fuzz_cron corpus cron.dict cron.cpp zone.cpp time_types.cpp
+fuzz fuzz_cron corpus cron.dict cron.cpp cron_grammar.cpp cron_versions.cpp zone.cpp time_types.cpp
 fuzz fuzz_bound bound_corpus "" partition_bound.cpp zone.cpp time_types.cpp
 finish "$passed" "$failed"

@@ -65,6 +65,17 @@ SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance(NULL)$$);
 SELECT * FROM pg_temp.try($$SELECT * FROM fitbot_partman.setup('0 2 31 2 *')$$);
 SELECT * FROM pg_temp.try($$SELECT * FROM fitbot_partman.setup('five seconds')$$);
 SELECT * FROM pg_temp.try($$SELECT fitbot_partman.next_run('0 2 20 * *', now(), 'Mars/Olympus_Mons')$$);
+-- pg_cron version rules: the installed pg_cron (1.4 here) decides what
+-- schedule_maintenance() takes; text pg_cron would ignore is refused.
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('0 2 $ * *')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('*/100 2 20 * *')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('0 22-2 20 * *')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('*x 2 20 * *')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('30 seconds')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.validate_schedule('0 2 20 * * garbage')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.next_run('0 2 $ * *', now(), NULL, '1.4')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.next_run('*/100 * * * *', now(), NULL, '1.6.5')$$);
+SELECT * FROM pg_temp.try($$SELECT fitbot_partman.next_run('0 2 20 * *', now(), NULL, 'latest')$$);
 
 -- teardown / partitions of tables that are not ours
 SELECT * FROM pg_temp.try($$SELECT * FROM fitbot_partman.partitions('plain_table')$$);

@@ -7,7 +7,7 @@ GRANT EXECUTE ON FUNCTION
     fitbot_partman.maintenance_status(),
     fitbot_partman.check(),
     fitbot_partman.metrics(),
-    fitbot_partman.next_run(text, timestamptz, text),
+    fitbot_partman.next_run(text, timestamptz, text, text),
     fitbot_partman.validate_schedule(text)
 TO pg_monitor;
-GRANT EXECUTE ON FUNCTION fitbot_partman.next_run(text, timestamptz, text), fitbot_partman.validate_schedule(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION fitbot_partman.next_run(text, timestamptz, text, text), fitbot_partman.validate_schedule(text) TO PUBLIC;

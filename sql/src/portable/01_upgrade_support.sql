@@ -35,16 +35,19 @@ BEGIN
                                 dependents, successor);
     END IF;
 
-    CREATE TEMP TABLE IF NOT EXISTS fitbot_partman_saved_grants (successor text, acl aclitem[]) ON COMMIT DROP;
+    CREATE TEMP TABLE IF NOT EXISTS fitbot_partman_saved_grants (successor text, acl aclitem[], old_schema oid)
+        ON COMMIT DROP;
     INSERT INTO fitbot_partman_saved_grants
-    SELECT successor, p.proacl FROM pg_proc p WHERE p.oid = old_function AND p.proacl IS NOT NULL;
+    SELECT successor, p.proacl, p.pronamespace FROM pg_proc p WHERE p.oid = old_function AND p.proacl IS NOT NULL;
     EXECUTE format('DROP ROUTINE %s', old_function);
 END
 $fn$;
 
 -- Replays the grants saved by drop_function_for_upgrade() on the successors,
--- with USAGE on their schema, so that what a role could call before the
--- upgrade it can call after it.
+-- with USAGE on their schema for a grantee that had USAGE on the old
+-- function's schema, so that what a role could call before the upgrade it
+-- can call after it, and no more (PUBLIC's EXECUTE on next_run() does not
+-- open schema fitbot_partman to PUBLIC).
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.restore_grants_after_upgrade()
 RETURNS void
 LANGUAGE plpgsql
@@ -58,15 +61,19 @@ BEGIN
     END IF;
     FOR saved IN
         SELECT s.successor::regprocedure AS successor, a.grantee, a.privilege_type, a.is_grantable,
-               (SELECT p.pronamespace::regnamespace FROM pg_proc p WHERE p.oid = s.successor::regprocedure) AS successor_schema
+               (SELECT p.pronamespace::regnamespace FROM pg_proc p WHERE p.oid = s.successor::regprocedure) AS successor_schema,
+               s.old_schema
         FROM pg_temp.fitbot_partman_saved_grants s CROSS JOIN LATERAL aclexplode(s.acl) a
         WHERE a.grantee <> (SELECT p.proowner FROM pg_proc p WHERE p.oid = s.successor::regprocedure)
     LOOP
         EXECUTE format('GRANT %s ON ROUTINE %s TO %s%s', saved.privilege_type, saved.successor,
                        CASE WHEN saved.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(saved.grantee::regrole::text) END,
                        CASE WHEN saved.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
-        EXECUTE format('GRANT USAGE ON SCHEMA %s TO %s', saved.successor_schema,
-                       CASE WHEN saved.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(saved.grantee::regrole::text) END);
+        IF has_schema_privilege(CASE WHEN saved.grantee = 0 THEN 'public' ELSE saved.grantee::regrole::text END,
+                                saved.old_schema, 'USAGE') THEN
+            EXECUTE format('GRANT USAGE ON SCHEMA %s TO %s', saved.successor_schema,
+                           CASE WHEN saved.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(saved.grantee::regrole::text) END);
+        END IF;
     END LOOP;
     DROP TABLE pg_temp.fitbot_partman_saved_grants;
 END

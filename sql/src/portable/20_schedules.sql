@@ -1,9 +1,10 @@
 -- Schedules given to our functions: validated before anything changes.
 
--- validate_schedule() for arguments of ours: NULL is an error too.
+-- validate_schedule() for arguments of ours: NULL is an error too. STABLE, as
+-- validate_schedule() is: the rules are those of the pg_cron installed.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.checked_schedule(schedule text)
 RETURNS text
-LANGUAGE plpgsql IMMUTABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
