@@ -60,6 +60,20 @@ AS $$
                 ELSE command END
 $$;
 
+-- A time as pg_cron's users read it: in the zone pg_cron evaluates schedules
+-- in (cron.timezone from pg_cron 1.5, GMT before), and in UTC.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.cron_time_text(instant timestamptz)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN instant IS NULL THEN 'not predictable (see maintenance_status())'
+                WHEN zone IN ('GMT', 'UTC', 'Etc/UTC', 'Etc/GMT', 'Z') THEN to_char(instant AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'
+                ELSE format('%s %s = %s UTC', to_char(instant AT TIME ZONE zone, 'YYYY-MM-DD HH24:MI'), zone,
+                            to_char(instant AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) END
+    FROM (SELECT coalesce(current_setting('cron.timezone', true), 'GMT') AS zone) z
+$$;
+
 -- Serializes every function that changes registrations or cron jobs, so two
 -- sessions running setup() at once end with one registration and one job.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.lock_configuration()

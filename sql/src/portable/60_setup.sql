@@ -50,10 +50,11 @@ BEGIN
     ELSE
         SELECT * INTO job FROM fitbot_partman_internal.ensure_maintenance_job(normalized);
         action := job.action;
-        detail := format('pg_cron job %s %s: %L runs %s (next run %s UTC)%s', job.jobid,
+        -- next_run() without a zone evaluates in pg_cron's own (cron.timezone).
+        detail := format('pg_cron job %s %s: %L runs %s (next run %s)%s', job.jobid,
                          (SELECT j.jobname FROM cron.job j WHERE j.jobid = job.jobid), normalized,
                          fitbot_partman_internal.job_command_summary(fitbot_partman_internal.maintenance_command()),
-                         to_char(fitbot_partman.next_run(normalized, now(), 'GMT') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                         fitbot_partman_internal.cron_time_text(fitbot_partman.next_run(normalized, now())),
                          CASE WHEN job.previous_command IS NOT NULL
                               THEN format('; it ran %s before', fitbot_partman_internal.job_command_summary(job.previous_command)) END);
     END IF;

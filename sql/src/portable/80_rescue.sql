@@ -155,7 +155,7 @@ BEGIN
     -- partition that ends before next run - retention; premake makes
     -- partitions up to premake intervals after the current one.
     IF to_regclass('cron.job') IS NOT NULL THEN
-        SELECT min(fitbot_partman.next_run(j.schedule, now(), coalesce(current_setting('cron.timezone', true), 'GMT')))
+        SELECT min(fitbot_partman.next_run(j.schedule, now()))  -- in pg_cron's own zone
         INTO next_maintenance
         FROM cron.job j
         WHERE j.active AND j.database = current_database() AND j.command ~* @MAINTENANCE_COMMAND_PATTERN@;

@@ -153,12 +153,12 @@ BEGIN
     RETURN NEXT;
 
     check_name := 'schedule time zone';
-    next_fire := fitbot_partman.next_run(coalesce(job.schedule, @DEFAULT_SCHEDULE@), now(), cron_zone);
+    next_fire := fitbot_partman.next_run(coalesce(job.schedule, @DEFAULT_SCHEDULE@), now());  -- pg_cron's zone
     ok := to_char(next_fire, 'HH24:MI') = to_char(next_fire AT TIME ZONE 'UTC', 'HH24:MI')
           OR cron_zone NOT IN ('GMT', 'UTC');
-    detail := format('pg_cron evaluates %L in %s: next run %s UTC, which is %s in this database''s TimeZone (%s)',
+    detail := format('pg_cron evaluates %L in %s: next run %s, which is %s in this database''s TimeZone (%s)',
                      coalesce(job.schedule, @DEFAULT_SCHEDULE@), cron_zone,
-                     to_char(next_fire AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                     fitbot_partman_internal.cron_time_text(next_fire),
                      to_char(next_fire, 'YYYY-MM-DD HH24:MI'), current_setting('TimeZone'));
     hint := CASE WHEN ok THEN NULL ELSE
         'Write the schedule in UTC (pg_cron 1.4 has no cron.timezone): for 02:00 local time subtract the UTC offset, or upgrade to pg_cron 1.5+ and set cron.timezone.' END;
