@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/health_text.h"
+#include "system_zone.h"
 #include "time_format.h"
 
 namespace fitbot::companion {
@@ -93,7 +95,10 @@ std::string render_status_text(const Evaluation &evaluation, const core::ZoneRul
         out += fmt::format("  job {} {}: '{}' ({}), {}\n", job.job.jobid, job.job.jobname, job.job.schedule,
                            job.timezone, job.job.active ? "active" : "INACTIVE");
         if (job.next_run) {
-            out += fmt::format("    next run {} = {}\n", readable_utc(*job.next_run),
+            // In pg_cron's zone (cron.timezone) and UTC, as every time pg_cron's
+            // users read; then in this terminal's zone.
+            const std::unique_ptr<core::ZoneRules> cron_zone = load_system_zone(job.timezone);
+            out += fmt::format("    next run {} ({})\n", core::text::format_in_zone(*job.next_run, *cron_zone),
                                readable_local(*job.next_run, local_zone));
         }
         if (job.last_run) {

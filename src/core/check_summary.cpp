@@ -198,7 +198,7 @@ CheckResult summarize(const HealthReport &report) {
         std::string healthy = text::count_of(static_cast<std::int64_t>(report.parents.size()), "table") +
                               " healthy";
         if (report.maintenance.next_run) {
-            healthy += ", maintenance next runs " + text::format_utc(*report.maintenance.next_run);
+            healthy += ", maintenance next runs " + report.maintenance.next_run_text;
         }
         items.insert(items.begin(), Item{Status::ok, healthy});
     } else if (items.empty()) {

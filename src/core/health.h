@@ -97,6 +97,8 @@ struct JobReport {
 struct MaintenanceReport {
     std::vector<JobReport> jobs;
     std::optional<Micros> next_run;  // earliest next run of an active job
+    // That run as pg_cron's users read it: in cron.timezone and in UTC.
+    std::string next_run_text;
     // schedule_period of the job that runs next: how long one maintenance
     // cycle lasts (e.g. 28..31 days for '0 2 20 * *').
     std::optional<Micros> schedule_period;

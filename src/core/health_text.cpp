@@ -24,6 +24,17 @@ std::string format_utc(Micros instant) {
     return buffer;
 }
 
+std::string format_in_zone(Micros instant, const ZoneRules &zone) {
+    const std::int64_t offset = zone.utc_offset_seconds(floor_div(instant, kMicrosPerSecond));
+    const std::string name = zone.name();
+    if (offset == 0 && (name == "UTC" || name == "GMT" || name == "Etc/UTC" || name == "Etc/GMT" || name == "Z")) {
+        return format_utc(instant);
+    }
+    std::string local = format_utc(instant + offset * kMicrosPerSecond);
+    local.replace(local.size() - 3, 3, name);  // its wall-clock reading, named by the zone
+    return local + " = " + format_utc(instant);
+}
+
 std::string describe_duration(Micros duration) {
     // Magnitude as unsigned, so that INT64_MIN does not overflow.
     const std::uint64_t magnitude =

@@ -8,12 +8,18 @@
 
 #include "health.h"
 #include "time_types.h"
+#include "zone.h"
 
 namespace fitbot::core::text {
 
 // "2027-03-01 00:00 UTC"; seconds are shown only when not zero
 // ("2027-03-01 00:00:30 UTC"); sub-second digits are dropped.
 std::string format_utc(Micros instant);
+
+// An instant as pg_cron's users read it: in `zone` (pg_cron's cron.timezone)
+// and in UTC, "2026-12-20 02:00 Asia/Seoul = 2026-12-19 17:00 UTC"; just
+// format_utc() where the zone is UTC itself.
+std::string format_in_zone(Micros instant, const ZoneRules &zone);
 
 // A rough human length of |duration|, rounded down: "3 days", "1 day",
 // "5 hours", "12 minutes", "40 seconds".

@@ -245,8 +245,8 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
             report.overdue = existed && !ran_since;
             if (report.overdue) {
                 const std::string should = "pg_cron should have started it at " +
-                                           format_utc(missed) + " and again at " +
-                                           format_utc(latest_firing) + " (" + schedule_text + ")";
+                                           text::format_in_zone(missed, zone) + " and again at " +
+                                           text::format_in_zone(latest_firing, zone) + " (" + schedule_text + ")";
                 const std::string fix =
                     "; check that pg_cron's background worker runs for this database "
                     "(shared_preload_libraries, cron.database_name) and read the server log.";
@@ -268,7 +268,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
         text::add_finding(report, Status::ok, "maintenance " + name + " has no recorded run",
                           subject + " has no recorded run yet (or cron.log_run is off); its next run "
                                  "is due at " +
-                              format_utc(*report.next_run) + ".");
+                              text::format_in_zone(*report.next_run, zone) + ".");
     }
     return judgement;
 }
@@ -376,6 +376,7 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
         JobReport &job = judgement.report;
         if (job.next_run && (!report.next_run || *job.next_run < *report.next_run)) {
             report.next_run = job.next_run;
+            report.next_run_text = text::format_in_zone(*job.next_run, cron_zone);
             report.schedule_period = job.schedule_period;
         }
         report.status = worst(report.status, job.status);

@@ -5,6 +5,7 @@
 #include "core/exposition.h"
 #include "core/facts_json.h"
 #include "core/health.h"
+#include "core/health_text.h"
 #include "test_health_fixtures.h"
 
 namespace fitbot::core {
@@ -193,6 +194,17 @@ TEST(HealthLayouts, HiddenJobsAreUnknownAndTheirCountIsNotExported) {
     EXPECT_EQ(report.maintenance.status, Status::unknown) << joined(report.maintenance.reasons);
     const std::string metrics = format_metrics(report, ExpositionInfo{"1.1", "4.7.4", "partman", "agentless"});
     EXPECT_EQ(metrics.find("\nfitbot_partman_maintenance_jobs "), std::string::npos);
+}
+
+TEST(HealthTimes, TimesAreStatedInPgCronsZoneAndInUtc) {
+    const FixedOffsetZone seoul(9 * 3600, "Asia/Seoul");
+    EXPECT_EQ(text::format_in_zone(utc(2026, 12, 19, 17), seoul), "2026-12-20 02:00 Asia/Seoul = 2026-12-19 17:00 UTC");
+    EXPECT_EQ(text::format_in_zone(utc(2026, 12, 20, 2), kGmt), "2026-12-20 02:00 UTC");
+    // The check summary of a healthy database, with cron.timezone = Asia/Seoul.
+    const HealthReport report = judge(healthy_database(), seoul, kGmt);
+    const CheckResult check = summarize(report);
+    EXPECT_NE(check.summary.find("maintenance next runs 2026-04-20 02:00 Asia/Seoul = 2026-04-19 17:00 UTC"),
+              std::string::npos) << check.summary;
 }
 
 TEST(HealthJobs, TwoActiveMaintenanceJobsWarn) {
