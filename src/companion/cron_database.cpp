@@ -26,8 +26,8 @@ Connection connect_cron_database(const std::string &app_dsn, const std::string &
         // Agentless: nothing of ours needs to be installed there.
         return connect(dsn, true);
     } catch (const DatabaseError &error) {
-        throw DatabaseError(std::string(error.what()) +
-                            "\nhint: pg_cron runs its jobs from database \"" + cron_database +
+        throw DatabaseError(std::string(error.what()) + "\nhint: pg_cron runs its jobs from database \"" +
+                            cron_database +
                             "\" (cron.database_name); the companion reads the maintenance job there with the same "
                             "connection settings, or with --cron-dsn when that database is reached differently");
     }

@@ -8,12 +8,12 @@ namespace {
 
 // What the reading role may see of cron.job in pg_cron's database.
 struct CronAccess {
-    bool installed = false;        // pg_cron's extension exists in this database
-    bool sees_all = false;         // superuser or BYPASSRLS: row-level security does not apply
-    bool cron_usage = false;       // USAGE on schema cron (pg_cron grants it to no one)
-    bool reader_installed = false; // fitbot_partman_cron's functions exist
-    bool reader_usable = false;    // ... and this role may execute them
-    bool reader_sees_all = false;  // ... and their owner is a superuser or BYPASSRLS
+    bool installed = false;         // pg_cron's extension exists in this database
+    bool sees_all = false;          // superuser or BYPASSRLS: row-level security does not apply
+    bool cron_usage = false;        // USAGE on schema cron (pg_cron grants it to no one)
+    bool reader_installed = false;  // fitbot_partman_cron's functions exist
+    bool reader_usable = false;     // ... and this role may execute them
+    bool reader_sees_all = false;   // ... and their owner is a superuser or BYPASSRLS
     std::string reader_owner;
     std::string role;
     std::string database;
@@ -24,17 +24,26 @@ CronAccess probe_access(pqxx::transaction_base &txn) {
     const std::string reader_functions =
         " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
         "  JOIN pg_catalog.pg_roles o ON o.oid = p.proowner"
-        " WHERE n.nspname = " + reader + " AND p.proname IN ('maintenance_jobs', 'maintenance_runs')";
+        " WHERE n.nspname = " +
+        reader + " AND p.proname IN ('maintenance_jobs', 'maintenance_runs')";
     pqxx::row row = txn.exec(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
         "       (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),"
         "       coalesce((SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE') FROM pg_catalog.pg_namespace n"
         "                  WHERE n.nspname = 'cron'), false),"
-        "       (SELECT count(*) = 2" + reader_functions + "),"
+        "       (SELECT count(*) = 2" +
+        reader_functions +
+        "),"
         "       coalesce((SELECT count(*) = 2 AND bool_and(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
-        "                        AND bool_and(pg_catalog.has_schema_privilege(n.oid, 'USAGE'))" + reader_functions + "), false),"
-        "       coalesce((SELECT bool_and(o.rolsuper OR o.rolbypassrls)" + reader_functions + "), false),"
-        "       coalesce((SELECT min(o.rolname::text)" + reader_functions + "), ''),"
+        "                        AND bool_and(pg_catalog.has_schema_privilege(n.oid, 'USAGE'))" +
+        reader_functions +
+        "), false),"
+        "       coalesce((SELECT bool_and(o.rolsuper OR o.rolbypassrls)" +
+        reader_functions +
+        "), false),"
+        "       coalesce((SELECT min(o.rolname::text)" +
+        reader_functions +
+        "), ''),"
         "       current_user::text, current_database()::text")[0];
     CronAccess access;
     access.installed = row[0].as<bool>();
@@ -87,24 +96,28 @@ void read_directly(pqxx::transaction_base &txn, const std::string &app_database,
                    core::MaintenanceFacts &maintenance) {
     const std::string filter = " j.command ~* " + txn.quote(core::shared::kMaintenanceCommandPattern) +
                                " AND j.database = " + txn.quote(app_database);
-    add_jobs(txn.exec("SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
-                      "       j.active, CASE WHEN current_setting('track_commit_timestamp')::bool"
-                      "                      THEN (extract(epoch FROM pg_xact_commit_timestamp(j.xmin)) * 1000000)::int8 END"
-                      "  FROM cron.job j WHERE" + filter + " ORDER BY j.jobid"),
-             maintenance);
+    add_jobs(
+        txn.exec("SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
+                 "       j.active, CASE WHEN current_setting('track_commit_timestamp')::bool"
+                 "                      THEN (extract(epoch FROM pg_xact_commit_timestamp(j.xmin)) * 1000000)::int8 END"
+                 "  FROM cron.job j WHERE" +
+                 filter + " ORDER BY j.jobid"),
+        maintenance);
     // A job that runs the driver has its runs in the ledger: cron.job_run_details,
     // which pg_cron never purges, is not walked for it.
     const std::string driver_filter =
         with_driver_jobs ? std::string()
                          : " AND strpos(j.command, " + txn.quote(core::shared::kDriverCommandMarker) + ") = 0";
-    add_runs(txn.exec("SELECT r.jobid, r.status, coalesce(r.return_message, ''),"
-                      "       (extract(epoch FROM r.start_time) * 1000000)::int8, (extract(epoch FROM r.end_time) * 1000000)::int8"
-                      "  FROM cron.job j CROSS JOIN LATERAL ("
-                      "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
-                      "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-                      std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter + driver_filter +
-                      " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC"),
-             maintenance);
+    add_runs(
+        txn.exec(
+            "SELECT r.jobid, r.status, coalesce(r.return_message, ''),"
+            "       (extract(epoch FROM r.start_time) * 1000000)::int8, (extract(epoch FROM r.end_time) * 1000000)::int8"
+            "  FROM cron.job j CROSS JOIN LATERAL ("
+            "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
+            "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
+            std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter + driver_filter +
+            " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC"),
+        maintenance);
 }
 
 void read_through_reader(pqxx::transaction_base &txn, const std::string &app_database, bool with_driver_jobs,
@@ -112,11 +125,13 @@ void read_through_reader(pqxx::transaction_base &txn, const std::string &app_dat
     const std::string schema = txn.quote_name(kCronReaderSchema);
     add_jobs(txn.exec("SELECT jobid, jobname, schedule, command, database, username, active,"
                       "       (extract(epoch FROM known_since) * 1000000)::int8"
-                      "  FROM " + schema + ".maintenance_jobs(" + txn.quote(app_database) + ")"),
+                      "  FROM " +
+                      schema + ".maintenance_jobs(" + txn.quote(app_database) + ")"),
              maintenance);
     add_runs(txn.exec("SELECT jobid, status, return_message, (extract(epoch FROM start_time) * 1000000)::int8,"
                       "       (extract(epoch FROM end_time) * 1000000)::int8"
-                      "  FROM " + schema + ".maintenance_runs(" + txn.quote(app_database) + ", " +
+                      "  FROM " +
+                      schema + ".maintenance_runs(" + txn.quote(app_database) + ", " +
                       (with_driver_jobs ? "true" : "false") + ")"),
              maintenance);
 }
@@ -126,20 +141,22 @@ std::string quoted(const std::string &name) { return "\"" + name + "\""; }
 // Why the jobs this role read may not be all, and what makes them visible.
 std::string hidden_reason(const CronAccess &access, const std::string &app_database) {
     const std::string where = "in database " + quoted(access.database);
-    const std::string fix =
-        "run `fitbot-partman setup` as the role that owns the job: it installs " + std::string(kCronReaderSchema) +
-        ".maintenance_jobs() " + where + ", a SECURITY DEFINER reader that pg_monitor may execute";
+    const std::string fix = "run `fitbot-partman setup` as the role that owns the job: it installs " +
+                            std::string(kCronReaderSchema) + ".maintenance_jobs() " + where +
+                            ", a SECURITY DEFINER reader that pg_monitor may execute";
     if (access.reader_usable) {
-        return "pg_cron's row-level security shows cron.job rows only to their owner, and " + std::string(kCronReaderSchema) +
-               ".maintenance_jobs() " + where + " runs as " + quoted(access.reader_owner) +
-               ", which owns no maintenance job of database " + quoted(app_database) +
-               "; whether another role's job maintains it is unknown: " + fix + " (the job's owner), or check as a superuser";
+        return "pg_cron's row-level security shows cron.job rows only to their owner, and " +
+               std::string(kCronReaderSchema) + ".maintenance_jobs() " + where + " runs as " +
+               quoted(access.reader_owner) + ", which owns no maintenance job of database " + quoted(app_database) +
+               "; whether another role's job maintains it is unknown: " + fix +
+               " (the job's owner), or check as a superuser";
     }
     if (access.reader_installed) {
-        return std::string(kCronReaderSchema) + ".maintenance_jobs() " + where + " may be executed by pg_monitor only, and role " +
-               quoted(access.role) + " is not a member; pg_cron's row-level security hides other roles' jobs from it, "
-               "so whether a job maintains database " + quoted(app_database) + " is unknown: GRANT pg_monitor TO " +
-               quoted(access.role) + ";";
+        return std::string(kCronReaderSchema) + ".maintenance_jobs() " + where +
+               " may be executed by pg_monitor only, and role " + quoted(access.role) +
+               " is not a member; pg_cron's row-level security hides other roles' jobs from it, "
+               "so whether a job maintains database " +
+               quoted(app_database) + " is unknown: GRANT pg_monitor TO " + quoted(access.role) + ";";
     }
     if (!access.cron_usage) {
         return "role " + quoted(access.role) + " may not read schema cron " + where +

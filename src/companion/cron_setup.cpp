@@ -28,9 +28,11 @@ struct CronRights {
 
 CronRights probe_rights(pqxx::transaction_base &txn) {
     auto executable = [](const char *name) {
-        return std::string("coalesce((SELECT bool_or(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
-                           "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-                           " WHERE n.nspname = 'cron' AND p.proname = '") + name + "'), false)";
+        return std::string(
+                   "coalesce((SELECT bool_or(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
+                   "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+                   " WHERE n.nspname = 'cron' AND p.proname = '") +
+               name + "'), false)";
     };
     pqxx::row row = txn.exec(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
@@ -77,14 +79,13 @@ struct ExistingJob {
 std::optional<ExistingJob> existing_job(pqxx::transaction_base &txn, const std::string &app_database) {
     const std::string ours =
         "(coalesce(jobname, '') = " + txn.quote(core::shared::kJobName) + " AND username = current_user)";
-    pqxx::result rows = txn.exec(
-        "SELECT jobid::text, coalesce(jobname, ''), schedule, command, active, " + ours +
-        "  FROM cron.job WHERE database = " + txn.quote(app_database) +
-        "   AND command ~* " + txn.quote(core::shared::kMaintenanceCommandPattern) +
-        " ORDER BY " + ours + " DESC, active DESC, jobid LIMIT 1");
+    pqxx::result rows = txn.exec("SELECT jobid::text, coalesce(jobname, ''), schedule, command, active, " + ours +
+                                 "  FROM cron.job WHERE database = " + txn.quote(app_database) + "   AND command ~* " +
+                                 txn.quote(core::shared::kMaintenanceCommandPattern) + " ORDER BY " + ours +
+                                 " DESC, active DESC, jobid LIMIT 1");
     if (rows.empty()) return std::nullopt;
     return ExistingJob{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(),
-                       rows[0][3].as<std::string>(), rows[0][4].as<bool>(), rows[0][5].as<bool>()};
+                       rows[0][3].as<std::string>(), rows[0][4].as<bool>(),        rows[0][5].as<bool>()};
 }
 
 }  // namespace
@@ -100,8 +101,9 @@ StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string 
     const std::string where = "in database " + rights.database;
     if (!rights.installed) {
         print_setup_row(out, "schedule", "manual",
-                        "pg_cron runs jobs from database " + rights.database + " but is not installed there: a "
-                        "superuser runs there CREATE EXTENSION pg_cron; then run fitbot-partman setup again");
+                        "pg_cron runs jobs from database " + rights.database +
+                            " but is not installed there: a "
+                            "superuser runs there CREATE EXTENSION pg_cron; then run fitbot-partman setup again");
         return StepOutcome::manual;
     }
     if (!rights.usage || !rights.schedule_in_database) {
@@ -114,9 +116,10 @@ StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string 
     const std::optional<ExistingJob> job = existing_job(txn, app_database);
     std::string action, jobid;
     if (!job) {
-        jobid = txn.exec("SELECT cron.schedule_in_database(" + txn.quote(core::shared::kJobName) + ", " +
-                         txn.quote(schedule) + ", " + txn.quote(command) + ", " + txn.quote(app_database) + ")::text")[0][0]
-                    .as<std::string>();
+        jobid =
+            txn.exec("SELECT cron.schedule_in_database(" + txn.quote(core::shared::kJobName) + ", " +
+                     txn.quote(schedule) + ", " + txn.quote(command) + ", " + txn.quote(app_database) + ")::text")[0][0]
+                .as<std::string>();
         action = "scheduled";
     } else if (job->schedule == schedule && job->command == command && job->active) {
         jobid = job->jobid;
@@ -124,9 +127,10 @@ StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string 
     } else if (job->ours && job->active) {
         // schedule_in_database() updates the role's job of that name in
         // place (same jobid), but never re-activates one.
-        jobid = txn.exec("SELECT cron.schedule_in_database(" + txn.quote(core::shared::kJobName) + ", " +
-                         txn.quote(schedule) + ", " + txn.quote(command) + ", " + txn.quote(app_database) + ")::text")[0][0]
-                    .as<std::string>();
+        jobid =
+            txn.exec("SELECT cron.schedule_in_database(" + txn.quote(core::shared::kJobName) + ", " +
+                     txn.quote(schedule) + ", " + txn.quote(command) + ", " + txn.quote(app_database) + ")::text")[0][0]
+                .as<std::string>();
         action = "updated";
     } else if (!rights.alter_job) {
         print_setup_row(out, "schedule", "manual",
@@ -166,9 +170,9 @@ StepOutcome schedule_history_purge(pqxx::connection &cron, const std::string &st
     txn.exec(statement);  // cron.schedule() replaces the role's job of that name
     pqxx::result after = txn.exec(job_of_role);
     txn.commit();
-    const std::string action = before.empty() ? "scheduled"
+    const std::string action = before.empty()                                                    ? "scheduled"
                                : before[0][1].as<std::string>() == after[0][1].as<std::string>() ? "unchanged"
-                                                                                                  : "updated";
+                                                                                                 : "updated";
     print_setup_row(out, "history", action,
                     "pg_cron job " + after[0][0].as<std::string>() + " " + core::shared::kHistoryJobName +
                         " in database " + rights.database + ": '" + core::shared::kHistorySchedule +

@@ -40,12 +40,10 @@ std::string connection_hint(const std::string &message, const ConnectSettings &s
         return "check the user and the password in the password file (PGPASSFILE or passfile=..., default ~/.pgpass)";
     if (contains(message, "no password supplied"))
         return "the server wants a password: put it in a password file (PGPASSFILE or passfile=..., default ~/.pgpass)";
-    if (contains(message, "does not exist"))
-        return "check dbname and user in --dsn (or PGDATABASE and PGUSER)";
+    if (contains(message, "does not exist")) return "check dbname and user in --dsn (or PGDATABASE and PGUSER)";
     if (contains(message, "no pg_hba.conf entry"))
         return "the server's pg_hba.conf does not let this user in from this host: ask its administrator";
-    if (contains(message, "could not translate host name"))
-        return "check the host name in --dsn (or PGHOST)";
+    if (contains(message, "could not translate host name")) return "check the host name in --dsn (or PGHOST)";
     if (contains(message, "definition of service"))
         return "check the service name and the service file (PGSERVICEFILE, default ~/.pg_service.conf)";
     return "";
@@ -88,7 +86,8 @@ Connection connect(const std::string &dsn, bool force_agentless) {
     } catch (const std::exception &error) {
         std::string message = error_text(error, dsn);
         std::string hint = connection_hint(message, g_settings);
-        throw DatabaseError("cannot connect to " + masked_dsn(dsn) + ": " + message + (hint.empty() ? "" : "\nhint: " + hint));
+        throw DatabaseError("cannot connect to " + masked_dsn(dsn) + ": " + message +
+                            (hint.empty() ? "" : "\nhint: " + hint));
     }
     result.mode = Mode::agentless;
     scrubbed(dsn, [&] {

@@ -61,9 +61,7 @@ ConninfoPtr parse(const std::string &dsn) {
     return options;
 }
 
-bool is_uri(const std::string &dsn) {
-    return dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
-}
+bool is_uri(const std::string &dsn) { return dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0; }
 
 std::string percent_encoded(const std::string &text) {
     static const char *hex = "0123456789ABCDEF";
@@ -127,9 +125,8 @@ std::string masked_dsn(const std::string &dsn) {
             out += "********";
         } else {
             bool plain = !option.value.empty() &&
-                         std::none_of(option.value.begin(), option.value.end(), [](unsigned char c) {
-                             return std::isspace(c) || c == '\'' || c == '\\';
-                         });
+                         std::none_of(option.value.begin(), option.value.end(),
+                                      [](unsigned char c) { return std::isspace(c) || c == '\'' || c == '\\'; });
             out += plain ? option.value : conninfo_quote(option.value);
         }
     }
@@ -142,8 +139,7 @@ std::string dsn_password(const std::string &dsn) {
         for (const ConninfoOption &option : parse_dsn(dsn)) {
             if (option.keyword == "password") return option.value;
         }
-    } catch (const DsnError &) {
-    }
+    } catch (const DsnError &) {}
     return {};
 }
 
@@ -163,8 +159,7 @@ std::vector<std::string> dsn_secrets(const std::string &dsn) {
             add(percent_encoded(option.value));
             add(lower_hex(percent_encoded(option.value)));
         }
-    } catch (const DsnError &) {
-    }
+    } catch (const DsnError &) {}
     // The raw spelling in the string: in a URI the text between the user's
     // ':' and '@', and after "password="; in conninfo, the rest of the value
     // up to the next blank that is not escaped.

@@ -1,5 +1,10 @@
 #include "exporter.h"
 
+#include <malloc.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -7,13 +12,8 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
-#include <malloc.h>
-#include <netdb.h>
-#include <pthread.h>
 #include <stdexcept>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 #include <httplib.h>
 
@@ -36,9 +36,7 @@ constexpr std::size_t kMaxRequestBody = 1024;
 // process exits anyway (a refresh may be waiting on an unresponsive server).
 constexpr std::chrono::milliseconds kShutdownGrace(700);
 
-double unix_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::mutex log_mutex;
 void log_line(const std::string &text) {
@@ -182,7 +180,8 @@ ListenAddress parse_listen_address(const std::string &spec, int default_port) {
         address.host = spec.substr(1, close - 1);
         std::string rest = spec.substr(close + 1);
         if (!rest.empty()) {
-            if (rest.front() != ':') throw std::invalid_argument("listen address '" + spec + "': expected ':PORT' after ']'");
+            if (rest.front() != ':')
+                throw std::invalid_argument("listen address '" + spec + "': expected ':PORT' after ']'");
             port_text = rest.substr(1);
             if (port_text.empty()) throw std::invalid_argument("listen address '" + spec + "': missing port after ':'");
         }

@@ -3,8 +3,8 @@
 #include <map>
 #include <set>
 
-#include "core/partition_bound.h"
 #include "core/facts_json.h"
+#include "core/partition_bound.h"
 #include "core/shared_facts.h"
 #include "cron_jobs.h"
 #include "system_zone.h"
@@ -53,20 +53,22 @@ PartmanAccess probe_partman_access(pqxx::transaction_base &txn, const std::strin
         "SELECT coalesce((SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
         "                        AND pg_catalog.has_table_privilege(c.oid, 'SELECT')"
         "                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-        "                  WHERE n.nspname = " + txn.quote(partman_schema) + " AND c.relname = 'part_config'), false),"
+        "                  WHERE n.nspname = " +
+        txn.quote(partman_schema) +
+        " AND c.relname = 'part_config'), false),"
         "       coalesce((SELECT count(*) = 2 AND bool_and(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
         "                        AND bool_and(pg_catalog.has_schema_privilege(n.oid, 'USAGE'))"
         "                   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-        "                  WHERE n.nspname = " + txn.quote(kPartmanReaderSchema) +
+        "                  WHERE n.nspname = " +
+        txn.quote(kPartmanReaderSchema) +
         "                    AND p.proname IN ('part_config', 'rows_in')), false)")[0];
     return PartmanAccess{row[0].as<bool>(), row[1].as<bool>()};
 }
 
 std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string &partman_schema,
                                  const PartmanAccess &access) {
-    const std::string config = access.config_readable
-                                   ? txn.quote_name(partman_schema) + ".part_config"
-                                   : std::string(kPartmanReaderSchema) + ".part_config()";
+    const std::string config = access.config_readable ? txn.quote_name(partman_schema) + ".part_config"
+                                                      : std::string(kPartmanReaderSchema) + ".part_config()";
     const std::string sql =
         "SELECT c.oid::text, format('%I.%I', n.nspname, c.relname), p.control, " +
         interval_parts("iv.partition_interval") + ", p.premake, iv.retention IS NOT NULL, " +
@@ -80,7 +82,9 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
         "  (SELECT q::text FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q),"
         "  (SELECT pg_catalog.has_table_privilege(q, 'SELECT')"
         "     FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q)"
-        "  FROM " + config + " p"
+        "  FROM " +
+        config +
+        " p"
         "  JOIN pg_catalog.pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
         "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid"
         "                           AND c.relname = substr(p.parent_table, length(n.nspname) + 2)"
@@ -112,11 +116,11 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
 // Relations other sessions hold ACCESS EXCLUSIVE on, as the extension sees them.
 std::set<std::string> exclusively_locked(pqxx::transaction_base &txn) {
     std::set<std::string> locked;
-    for (const pqxx::row &row : txn.exec(
-             "SELECT relation::text FROM pg_catalog.pg_locks"
-             " WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock' AND granted"
-             "   AND pid <> pg_backend_pid()"
-             "   AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())")) {
+    for (const pqxx::row &row :
+         txn.exec("SELECT relation::text FROM pg_catalog.pg_locks"
+                  " WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock' AND granted"
+                  "   AND pid <> pg_backend_pid()"
+                  "   AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())")) {
         locked.insert(row[0].as<std::string>());
     }
     return locked;
@@ -135,10 +139,12 @@ std::optional<RowsAndRange> rows_if_unlocked(pqxx::dbtransaction &txn, const std
     try {
         pqxx::subtransaction attempt(txn, "count_rows");
         attempt.exec("LOCK TABLE " + qualified_name + " IN ACCESS SHARE MODE NOWAIT");
-        const std::string column = time_column.empty() ? "NULL::timestamptz" : attempt.quote_name(time_column) + "::timestamptz";
-        pqxx::row row = attempt.exec("SELECT count(*), (extract(epoch FROM min(" + column + ")) * 1000000)::int8,"
-                                     " (extract(epoch FROM max(" + column + ")) * 1000000)::int8 FROM " +
-                                     qualified_name)[0];
+        const std::string column =
+            time_column.empty() ? "NULL::timestamptz" : attempt.quote_name(time_column) + "::timestamptz";
+        pqxx::row row = attempt.exec("SELECT count(*), (extract(epoch FROM min(" + column +
+                                     ")) * 1000000)::int8,"
+                                     " (extract(epoch FROM max(" +
+                                     column + ")) * 1000000)::int8 FROM " + qualified_name)[0];
         attempt.commit();
         return RowsAndRange{row[0].as<std::int64_t>(), optional_micros(row[1]), optional_micros(row[2])};
     } catch (const pqxx::sql_error &error) {
@@ -151,10 +157,11 @@ std::optional<RowsAndRange> rows_if_unlocked(pqxx::dbtransaction &txn, const std
 // table itself: `what` is "default" or "quarantine" of the parent `parent_oid`.
 std::optional<RowsAndRange> rows_through_reader(pqxx::transaction_base &txn, const std::string &parent_oid,
                                                 const char *what) {
-    pqxx::result rows = txn.exec("SELECT row_count, (extract(epoch FROM oldest) * 1000000)::int8,"
-                                 "       (extract(epoch FROM newest) * 1000000)::int8 FROM " +
-                                 std::string(kPartmanReaderSchema) + ".rows_in(" + txn.quote(parent_oid) +
-                                 "::oid::regclass, " + txn.quote(what) + ")");
+    pqxx::result rows = txn.exec(
+        "SELECT row_count, (extract(epoch FROM oldest) * 1000000)::int8,"
+        "       (extract(epoch FROM newest) * 1000000)::int8 FROM " +
+        std::string(kPartmanReaderSchema) + ".rows_in(" + txn.quote(parent_oid) + "::oid::regclass, " +
+        txn.quote(what) + ")");
     if (rows.empty()) return std::nullopt;  // locked (or gone) this time
     return RowsAndRange{rows[0][0].as<std::int64_t>(), optional_micros(rows[0][1]), optional_micros(rows[0][2])};
 }
@@ -190,7 +197,9 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
         "  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
         "  JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace"
         "  LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid"
-        " WHERE i.inhparent IN (" + oid_list + ")"
+        " WHERE i.inhparent IN (" +
+        oid_list +
+        ")"
         " ORDER BY i.inhparent, c.oid";
     struct Child {
         core::ParentFact *parent;
@@ -250,7 +259,8 @@ void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFac
         "       pg_is_in_recovery(),"
         "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE backend_type = 'pg_cron launcher'),"
         "       to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL,"
-        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres')")[0];
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres')")
+                              [0];
     maintenance.in_recovery = scheduler[1].as<bool>();
     // shared_preload_libraries is hidden (NULL) from roles without
     // pg_read_all_settings: then whether pg_cron should run is unknown.
@@ -260,14 +270,15 @@ void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFac
     if (preloaded) maintenance.cron_database = scheduler[4].as<std::string>();
     maintenance.ledger_available = scheduler[3].as<bool>();
     if (!maintenance.ledger_available) return;
-    for (const pqxx::row &row : txn.exec(
-             "SELECT r.run_id, r.trigger, r.outcome, coalesce(r.message, ''),"
-             "       (extract(epoch FROM r.started_at) * 1000000)::int8,"
-             "       (extract(epoch FROM r.finished_at) * 1000000)::int8,"
-             "       r.outcome = 'running' AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
-             "                                          WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)"
-             "  FROM fitbot_partman.maintenance_runs r ORDER BY r.run_id DESC LIMIT " +
-             std::to_string(core::shared::kRunsPerJob))) {
+    for (
+        const pqxx::row &row : txn.exec(
+            "SELECT r.run_id, r.trigger, r.outcome, coalesce(r.message, ''),"
+            "       (extract(epoch FROM r.started_at) * 1000000)::int8,"
+            "       (extract(epoch FROM r.finished_at) * 1000000)::int8,"
+            "       r.outcome = 'running' AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+            "                                          WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)"
+            "  FROM fitbot_partman.maintenance_runs r ORDER BY r.run_id DESC LIMIT " +
+            std::to_string(core::shared::kRunsPerJob))) {
         core::LedgerRunFact run;
         run.run_id = row[0].as<std::int64_t>();
         run.trigger = row[1].as<std::string>();
@@ -306,11 +317,12 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     // src/pg/pg_cron_rules.cpp finds it: its settings tell 1.4, 1.5 and 1.6
     // apart from any database, else pg_cron's extversion here, else unknown.
     facts.maintenance.pg_cron_version =
-        txn.exec("SELECT CASE WHEN current_setting('cron.launch_active_jobs', true) IS NOT NULL THEN '1.6'"
-                 "            WHEN current_setting('cron.timezone', true) IS NOT NULL THEN '1.5'"
-                 "            WHEN current_setting('cron.database_name', true) IS NOT NULL THEN '1.4'"
-                 "            ELSE coalesce((SELECT extversion FROM pg_catalog.pg_extension"
-                 "                           WHERE extname = 'pg_cron'), '') END")[0][0]
+        txn.exec(
+               "SELECT CASE WHEN current_setting('cron.launch_active_jobs', true) IS NOT NULL THEN '1.6'"
+               "            WHEN current_setting('cron.timezone', true) IS NOT NULL THEN '1.5'"
+               "            WHEN current_setting('cron.database_name', true) IS NOT NULL THEN '1.4'"
+               "            ELSE coalesce((SELECT extversion FROM pg_catalog.pg_extension"
+               "                           WHERE extname = 'pg_cron'), '') END")[0][0]
             .as<std::string>();
     if (context[3].is_null()) {
         throw DatabaseError("pg_partman is not installed in this database (CREATE EXTENSION pg_partman)");

@@ -1,14 +1,14 @@
 // fitbot-partman: the maintenance companion of the fitbot_partman extension.
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
 #include <iostream>
 #include <thread>
-#include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <postgresql/libpq-fe.h>  // Debian: /usr/include/postgresql
+#include <CLI/CLI.hpp>
 
 #include "core/exposition.h"
 #include "core/shared_facts.h"
@@ -127,10 +127,11 @@ FITBOT_PARTMAN_LISTEN (comma-separated), FITBOT_PARTMAN_INTERVAL. A port already
 }  // namespace
 
 int main(int argc, char **argv) {
-    CLI::App app{"fitbot-partman: partition health, Prometheus exporter and maintenance for pg_partman-managed "
-                 "tables (with or without the fitbot_partman extension).\n"
-                 "Connects the libpq way: --dsn (conninfo or URI), else the PG* environment, a service file and "
-                 "~/.pgpass."};
+    CLI::App app{
+        "fitbot-partman: partition health, Prometheus exporter and maintenance for pg_partman-managed "
+        "tables (with or without the fitbot_partman extension).\n"
+        "Connects the libpq way: --dsn (conninfo or URI), else the PG* environment, a service file and "
+        "~/.pgpass."};
     // Options of the program are accepted after the command too.
     app.fallthrough();
     app.require_subcommand(0, 1);
@@ -157,28 +158,36 @@ int main(int argc, char **argv) {
         ->capture_default_str()
         ->check(CLI::Range(0.001, 86400.0));
 
-    auto *status = app.add_subcommand("status", "readable partition health: tables, partitions timeline, the maintenance job");
+    auto *status =
+        app.add_subcommand("status", "readable partition health: tables, partitions timeline, the maintenance job");
     status->footer("\nExamples:\n  fitbot-partman status --tz Asia/Seoul\n  fitbot-partman status --json | jq .status");
     bool json = false;
-    status->add_flag("--json", json,
-                     "the same facts and verdicts as JSON; keys: mode, now, status, reasons, tables[] (parent, status, "
-                     "reasons, partitions, future_partitions, runway_until, oldest_start, expired_partitions, gaps, "
-                     "default_rows, total_bytes, timeline), maintenance (status, reasons, next_run, jobs[] (jobid, "
-                     "jobname, schedule, active, timezone, next_run, last_run_status, consecutive_failures, status, reasons))");
-    auto *check = app.add_subcommand("check", "Nagios/Icinga plugin: one status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN");
+    status->add_flag(
+        "--json", json,
+        "the same facts and verdicts as JSON; keys: mode, now, status, reasons, tables[] (parent, status, "
+        "reasons, partitions, future_partitions, runway_until, oldest_start, expired_partitions, gaps, "
+        "default_rows, total_bytes, timeline), maintenance (status, reasons, next_run, jobs[] (jobid, "
+        "jobname, schedule, active, timezone, next_run, last_run_status, consecutive_failures, status, reasons))");
+    auto *check = app.add_subcommand(
+        "check",
+        "Nagios/Icinga plugin: one status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN");
     check->footer(kCheckFooter);
     int check_timeout = 10;
     check->add_option("-t,--timeout", check_timeout, "seconds after which the check gives up with UNKNOWN")
         ->capture_default_str()
         ->check(CLI::Range(1, 3600));
-    auto *metrics = app.add_subcommand("metrics", "Prometheus text exposition once, to stdout (e.g. for node_exporter's textfile collector)");
-    metrics->footer("\nExample:\n  fitbot-partman metrics > /var/lib/prometheus/node-exporter/fitbot_partman.prom.$$ && mv ...");
-    auto *serve = app.add_subcommand("serve", "HTTP exporter: /metrics and /healthz, refreshed from the database at most once per interval");
+    auto *metrics = app.add_subcommand(
+        "metrics", "Prometheus text exposition once, to stdout (e.g. for node_exporter's textfile collector)");
+    metrics->footer(
+        "\nExample:\n  fitbot-partman metrics > /var/lib/prometheus/node-exporter/fitbot_partman.prom.$$ && mv ...");
+    auto *serve = app.add_subcommand(
+        "serve", "HTTP exporter: /metrics and /healthz, refreshed from the database at most once per interval");
     serve->footer(kServeFooter);
     ServeOptions serve_options;
-    serve->add_option("--listen,--web.listen-address", serve_options.listen,
-                      "address to listen on, repeatable: HOST:PORT, [IPV6]:PORT, :PORT (every interface) or HOST "
-                      "(with --port)")
+    serve
+        ->add_option("--listen,--web.listen-address", serve_options.listen,
+                     "address to listen on, repeatable: HOST:PORT, [IPV6]:PORT, :PORT (every interface) or HOST "
+                     "(with --port)")
         ->capture_default_str()
         ->envname("FITBOT_PARTMAN_LISTEN")
         ->delimiter(',');
@@ -189,19 +198,25 @@ int main(int argc, char **argv) {
         ->capture_default_str()
         ->envname("FITBOT_PARTMAN_INTERVAL")
         ->check(CLI::Range(1, 86400));
-    auto *maintain_command = app.add_subcommand("maintain", "run pg_partman maintenance now, never overlapping a run in progress");
-    maintain_command->footer("\nExamples:\n  fitbot-partman maintain --dry-run\n  fitbot-partman maintain --timeout 600");
+    auto *maintain_command =
+        app.add_subcommand("maintain", "run pg_partman maintenance now, never overlapping a run in progress");
+    maintain_command->footer(
+        "\nExamples:\n  fitbot-partman maintain --dry-run\n  fitbot-partman maintain --timeout 600");
     bool dry_run = false;
     maintain_command->add_flag("--dry-run", dry_run, "print what maintenance would create and drop; change nothing");
     double maintain_timeout = 3600;
-    maintain_command->add_option("--timeout", maintain_timeout, "seconds pg_partman's maintenance may run (statement_timeout)")
+    maintain_command
+        ->add_option("--timeout", maintain_timeout, "seconds pg_partman's maintenance may run (statement_timeout)")
         ->capture_default_str()
         ->check(CLI::Range(1.0, 86400.0));
-    auto *setup_command = app.add_subcommand("setup", "create, partition and schedule public.heart_rate_readings (idempotent)");
+    auto *setup_command =
+        app.add_subcommand("setup", "create, partition and schedule public.heart_rate_readings (idempotent)");
     std::string schedule = core::shared::kDefaultSchedule;
     setup_command->add_option("--schedule", schedule, "pg_cron schedule of the maintenance job")->capture_default_str();
-    setup_command->footer("\nExamples:\n  fitbot-partman setup\n  fitbot-partman --agentless setup --schedule '30 3 1,15 * *'");
-    auto *preflight_command = app.add_subcommand("preflight", "check that pg_cron will run maintenance; exit 1 if a check fails");
+    setup_command->footer(
+        "\nExamples:\n  fitbot-partman setup\n  fitbot-partman --agentless setup --schedule '30 3 1,15 * *'");
+    auto *preflight_command =
+        app.add_subcommand("preflight", "check that pg_cron will run maintenance; exit 1 if a check fails");
 
     const bool check_context = argv_names_check(argc, argv);
     auto usage_error = [&](const std::string &message) {
@@ -230,7 +245,8 @@ int main(int argc, char **argv) {
             try {
                 set_connect_settings({std::min(global.connect_timeout, 5), 5000, {}});
                 Connection connection = connect(global.dsn, true);
-                std::string installed = scrubbed(global.dsn, [&] { return installed_extension_version(*connection.connection); });
+                std::string installed =
+                    scrubbed(global.dsn, [&] { return installed_extension_version(*connection.connection); });
                 std::cout << "installed in " << masked_dsn(global.dsn) << ": "
                           << (installed.empty() ? "not installed (the companion works agentless there)"
                                                 : "fitbot_partman " + installed)

@@ -19,10 +19,11 @@ namespace {
 
 std::set<std::string> partition_names(pqxx::transaction_base &txn) {
     std::set<std::string> names;
-    for (const pqxx::row &row : txn.exec(
-             "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_inherits i"
-             "  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-             " WHERE c.relkind IN ('r', 'p')")) {
+    for (
+        const pqxx::row &row : txn.exec(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_inherits i"
+            "  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('r', 'p')")) {
         names.insert(row[0].as<std::string>());
     }
     return names;
@@ -72,13 +73,16 @@ namespace {
 // pg_partman's own (kPartmanMaintenanceLock), session-wide in 4.x's
 // run_maintenance_proc(), per call in run_maintenance()).
 std::string maintenance_lock_holders(pqxx::transaction_base &session) {
-    return session.exec(
-        "SELECT coalesce(string_agg(DISTINCT pid::text, ', '), '?') FROM pg_catalog.pg_locks"
-        " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
-        "   AND ((classid = " + std::to_string(core::shared::kLockClass) +
-        "         AND objid = " + std::to_string(core::shared::kMaintenanceLock) + " AND objsubid = 2)"
-        "        OR (objsubid = 1 AND objid = (hashtext(" + session.quote(core::shared::kPartmanMaintenanceLock) +
-        ")::int8 & 4294967295)::oid))")[0][0]
+    return session
+        .exec(
+            "SELECT coalesce(string_agg(DISTINCT pid::text, ', '), '?') FROM pg_catalog.pg_locks"
+            " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+            "   AND ((classid = " +
+            std::to_string(core::shared::kLockClass) +
+            "         AND objid = " + std::to_string(core::shared::kMaintenanceLock) +
+            " AND objsubid = 2)"
+            "        OR (objsubid = 1 AND objid = (hashtext(" +
+            session.quote(core::shared::kPartmanMaintenanceLock) + ")::int8 & 4294967295)::oid))")[0][0]
         .as<std::string>();
 }
 
@@ -114,10 +118,10 @@ int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &e
         return 1;
     }
     int changes = 0;
-    for (const pqxx::row &table : session.exec(
-             "SELECT parent, outcome, partitions_created, partitions_dropped, attempts, coalesce(message, '')"
-             "  FROM fitbot_partman.maintenance_run_tables WHERE run_id = " + run[0][0].as<std::string>() +
-             " ORDER BY parent")) {
+    for (const pqxx::row &table :
+         session.exec("SELECT parent, outcome, partitions_created, partitions_dropped, attempts, coalesce(message, '')"
+                      "  FROM fitbot_partman.maintenance_run_tables WHERE run_id = " +
+                      run[0][0].as<std::string>() + " ORDER BY parent")) {
         const int created = table[2].as<int>(), dropped = table[3].as<int>();
         changes += created + dropped;
         out << table[0].as<std::string>() << ": " << table[1].as<std::string>();
@@ -135,23 +139,33 @@ int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &e
 // Agentless: pg_partman's run_maintenance_proc(), with the locks the driver
 // and pg_partman take held for the whole run, so it never overlaps either.
 int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std::ostream &err) {
-    if (!session.exec("SELECT pg_try_advisory_lock(" + maintenance_lock() + ") AND"
-                      "       (pg_try_advisory_lock(" + partman_lock(session) + ")"
-                      "        OR NOT pg_advisory_unlock(" + maintenance_lock() + "))")[0][0].as<bool>()) {
+    if (!session
+             .exec("SELECT pg_try_advisory_lock(" + maintenance_lock() +
+                   ") AND"
+                   "       (pg_try_advisory_lock(" +
+                   partman_lock(session) +
+                   ")"
+                   "        OR NOT pg_advisory_unlock(" +
+                   maintenance_lock() + "))")[0][0]
+             .as<bool>()) {
         err << "fitbot-partman maintain: maintenance is already running (pid " << maintenance_lock_holders(session)
             << "); not starting a second one\n";
         return 1;
     }
-    std::string schema = session.exec(
-        "SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
-        "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0][0].as<std::string>();
+    std::string schema =
+        session
+            .exec(
+                "SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
+                "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0][0]
+            .as<std::string>();
     std::set<std::string> before = partition_names(session);
     // run_maintenance_proc() commits between tables, so it runs outside
     // any transaction block (nontransaction = autocommit). The session's
     // locks go with the connection whatever happens.
     session.exec("CALL " + schema + ".run_maintenance_proc()");
     std::set<std::string> after = partition_names(session);
-    session.exec("SELECT pg_advisory_unlock(" + partman_lock(session) + "), pg_advisory_unlock(" + maintenance_lock() + ")");
+    session.exec("SELECT pg_advisory_unlock(" + partman_lock(session) + "), pg_advisory_unlock(" + maintenance_lock() +
+                 ")");
     int changes = 0;
     for (const std::string &name : after)
         if (!before.count(name)) out << "created: " << name << "\n", ++changes;
@@ -174,8 +188,12 @@ int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream 
             return 0;
         }
         pqxx::nontransaction session(*connection.connection);
-        const bool driver = connection.mode == Mode::extension &&
-                            !session.exec("SELECT to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)')")[0][0].is_null();
+        const bool driver =
+            connection.mode == Mode::extension &&
+            !session
+                 .exec(
+                     "SELECT to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)')")[0][0]
+                 .is_null();
         return driver ? run_driver(session, out, err) : run_partman_procedure(session, out, err);
     });
 }

@@ -11,7 +11,7 @@ namespace fitbot::companion {
 namespace {
 
 struct Reader {
-    const char *step;     // the setup row's step
+    const char *step;  // the setup row's step
     const char *schema;
     const char *sql;      // the embedded source
     const char *purpose;  // what pg_monitor gains, for the row's detail
@@ -21,25 +21,31 @@ struct Reader {
 // A fingerprint of the reader's functions (bodies and owner), to tell
 // installed, updated and unchanged apart.
 std::string definition(pqxx::transaction_base &txn, const char *schema) {
-    return txn.exec("SELECT coalesce(string_agg(p.proname || md5(p.prosrc) || p.proowner::text, ',' ORDER BY p.proname), '')"
-                    "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-                    " WHERE n.nspname = " + txn.quote(schema))[0][0]
+    return txn
+        .exec(
+            "SELECT coalesce(string_agg(p.proname || md5(p.prosrc) || p.proowner::text, ',' ORDER BY p.proname), '')"
+            "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = " +
+            txn.quote(schema))[0][0]
         .as<std::string>();
 }
 
 // Who must do what when the connected role may not install the reader;
 // nothing when no missing privilege explains the failure.
 std::optional<std::string> privilege_fix(pqxx::connection &connection, const Reader &reader, const std::string &role,
-                          const std::string &database) {
+                                         const std::string &database) {
     pqxx::read_transaction txn(connection);
     pqxx::row why = txn.exec(
         "SELECT has_database_privilege(current_database(), 'CREATE'),"
         "       (SELECT quote_ident(pg_get_userbyid(nspowner)) FROM pg_namespace WHERE nspname = " +
-        txn.quote(reader.schema) + "),"
-        "       coalesce((SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = 'cron'), false)")[0];
+        txn.quote(reader.schema) +
+        "),"
+        "       coalesce((SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = 'cron'), false)")
+                        [0];
     if (!why[1].is_null() && why[1].as<std::string>() != role) {
         return "schema " + std::string(reader.schema) + " there belongs to role " + why[1].as<std::string>() +
-               ": run fitbot-partman setup as that role, or have it run DROP SCHEMA " + reader.schema + " CASCADE; first";
+               ": run fitbot-partman setup as that role, or have it run DROP SCHEMA " + reader.schema +
+               " CASCADE; first";
     }
     if (why[1].is_null() && !why[0].as<bool>()) {
         return "a superuser or the owner of database " + database + " runs GRANT CREATE ON DATABASE " + database +

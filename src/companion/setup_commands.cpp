@@ -30,7 +30,8 @@ CronPlace cron_place(pqxx::connection &connection) {
         "SELECT coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'shared_preload_libraries')"
         "                ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)', false),"
         "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
-        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")[0];
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")
+                        [0];
     return CronPlace{row[0].as<bool>(), row[1].as<bool>(), row[2].as<std::string>(), row[3].as<std::string>()};
 }
 
@@ -58,42 +59,49 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
 
     bool table_exists = !txn.exec("SELECT to_regclass('public.heart_rate_readings')")[0][0].is_null();
     if (!table_exists) txn.exec(core::shared::kReadingsTableDdl);
-    out << fmt::format("{:<13} {:<11} {}\n", "table", table_exists ? "unchanged" : "created", "public.heart_rate_readings");
+    out << fmt::format("{:<13} {:<11} {}\n", "table", table_exists ? "unchanged" : "created",
+                       "public.heart_rate_readings");
 
-    bool registered = !txn.exec("SELECT 1 FROM " + schema +
-                                ".part_config WHERE parent_table = 'public.heart_rate_readings'")
-                           .empty();
+    bool registered =
+        !txn.exec("SELECT 1 FROM " + schema + ".part_config WHERE parent_table = 'public.heart_rate_readings'").empty();
     if (!registered) {
-        txn.exec("SELECT " + schema + ".create_parent(p_parent_table := 'public.heart_rate_readings', "
-                 "p_control := 'measured_at', p_type := " + txn.quote(major >= 5 ? "range" : "native") +
-                 ", p_interval := '1 mon', p_premake := 3)");
+        txn.exec("SELECT " + schema +
+                 ".create_parent(p_parent_table := 'public.heart_rate_readings', "
+                 "p_control := 'measured_at', p_type := " +
+                 txn.quote(major >= 5 ? "range" : "native") + ", p_interval := '1 mon', p_premake := 3)");
     }
     // Retention that really drops, premake kept ahead without new rows.
-    pqxx::result changed = txn.exec(
-        "UPDATE " + schema + ".part_config SET premake = 3, retention = '1 year', retention_keep_table = false,"
-        " retention_keep_index = false, infinite_time_partitions = true"
-        " WHERE parent_table = 'public.heart_rate_readings'"
-        "   AND (premake, retention, retention_keep_table, retention_keep_index, infinite_time_partitions)"
-        "       IS DISTINCT FROM (3, '1 year', false, false, true) RETURNING 1");
+    pqxx::result changed =
+        txn.exec("UPDATE " + schema +
+                 ".part_config SET premake = 3, retention = '1 year', retention_keep_table = false,"
+                 " retention_keep_index = false, infinite_time_partitions = true"
+                 " WHERE parent_table = 'public.heart_rate_readings'"
+                 "   AND (premake, retention, retention_keep_table, retention_keep_index, infinite_time_partitions)"
+                 "       IS DISTINCT FROM (3, '1 year', false, false, true) RETURNING 1");
     out << fmt::format("{:<13} {:<11} {}\n", "partitioning",
-                       !registered ? "registered" : changed.empty() ? "unchanged" : "updated",
+                       !registered       ? "registered"
+                       : changed.empty() ? "unchanged"
+                                         : "updated",
                        "monthly partitions, 3 made ahead, older than 1 year dropped");
 
     const std::string command = "CALL " + schema + ".run_maintenance_proc();";
     pqxx::row cron = txn.exec(
         "SELECT to_regclass('cron.job') IS NOT NULL,"
-        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")[0];
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")
+                         [0];
     if (cron_elsewhere) {
         // Scheduled in pg_cron's database by setup() below.
     } else if (!cron[0].as<bool>()) {
-        out << fmt::format("{:<13} {:<11} pg_cron runs jobs from database {}; connect there and run: "
-                           "SELECT cron.schedule_in_database({}, {}, {}, {});\n",
-                           "schedule", "manual", cron[1].c_str(), txn.quote(kJobName), txn.quote(schedule),
-                           txn.quote(command), txn.quote(cron[2].as<std::string>()));
+        out << fmt::format(
+            "{:<13} {:<11} pg_cron runs jobs from database {}; connect there and run: "
+            "SELECT cron.schedule_in_database({}, {}, {}, {});\n",
+            "schedule", "manual", cron[1].c_str(), txn.quote(kJobName), txn.quote(schedule), txn.quote(command),
+            txn.quote(cron[2].as<std::string>()));
     } else {
-        pqxx::result job = txn.exec("SELECT jobid, schedule = " + txn.quote(schedule) + " AND command = " +
-                                    txn.quote(command) + " AND active FROM cron.job WHERE jobname = " +
-                                    txn.quote(kJobName) + " AND username = current_user ORDER BY jobid LIMIT 1");
+        pqxx::result job =
+            txn.exec("SELECT jobid, schedule = " + txn.quote(schedule) + " AND command = " + txn.quote(command) +
+                     " AND active FROM cron.job WHERE jobname = " + txn.quote(kJobName) +
+                     " AND username = current_user ORDER BY jobid LIMIT 1");
         std::string action;
         if (job.empty()) {
             txn.exec("SELECT cron.schedule(" + txn.quote(kJobName) + ", " + txn.quote(schedule) + ", " +
@@ -116,9 +124,11 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
 // The extension's setup(). Where pg_cron lives in another database, its
 // 'manual' schedule and history rows are left out: setup() below does what
 // they say, or prints what is missing.
-void setup_extension(pqxx::connection &connection, const std::string &schedule, bool cron_elsewhere, std::ostream &out) {
+void setup_extension(pqxx::connection &connection, const std::string &schedule, bool cron_elsewhere,
+                     std::ostream &out) {
     pqxx::work txn(connection);
-    for (const pqxx::row &row : txn.exec("SELECT step, action, detail FROM fitbot_partman.setup(" + txn.quote(schedule) + ")")) {
+    for (const pqxx::row &row :
+         txn.exec("SELECT step, action, detail FROM fitbot_partman.setup(" + txn.quote(schedule) + ")")) {
         const std::string step = row[0].c_str(), action = row[1].c_str();
         if (cron_elsewhere && action == "manual" && (step == "schedule" || step == "history")) continue;
         print_setup_row(out, step, action, row[2].c_str());
@@ -144,17 +154,16 @@ ExtensionJob extension_job(pqxx::connection &connection, const std::string &sche
 
 // setup's steps in pg_cron's database when that is not this one. Returns the
 // number of steps left to someone else (printed as 'manual').
-int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, Mode mode,
-                           const std::string &schedule, const std::string &command,
-                           const ExtensionJob &extension, std::ostream &out) {
+int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, Mode mode, const std::string &schedule,
+                           const std::string &command, const ExtensionJob &extension, std::ostream &out) {
     const std::string cron_dsn = cron_database_dsn(app_dsn, place.cron_database);
     Connection cron;
     try {
         cron = connect_cron_database(app_dsn, place.cron_database);
     } catch (const DatabaseError &error) {
         print_setup_row(out, "schedule", "manual",
-                        "pg_cron runs jobs from database " + place.cron_database + ", which setup could not reach: " +
-                            one_line_error(error, cron_dsn));
+                        "pg_cron runs jobs from database " + place.cron_database +
+                            ", which setup could not reach: " + one_line_error(error, cron_dsn));
         return 1;
     }
     return scrubbed(cron_dsn, [&] {
@@ -255,7 +264,8 @@ int preflight(const std::string &dsn, bool agentless, std::ostream &out) {
                 const char *verdict = row[1].is_null() ? "n/a" : ok ? "ok" : "FAIL";
                 if (!row[1].is_null() && !ok) all_ok = false;
                 out << fmt::format("{:<4} {:<20} {}\n", verdict, row[0].c_str(), row[2].c_str());
-                if (!row[1].is_null() && !ok && !row[3].is_null()) out << fmt::format("     {:<20} hint: {}\n", "", row[3].c_str());
+                if (!row[1].is_null() && !ok && !row[3].is_null())
+                    out << fmt::format("     {:<20} hint: {}\n", "", row[3].c_str());
             }
         };
         print(rows);

@@ -46,17 +46,28 @@ std::string partition_timeline(const core::ParentReport &parent) {
     for (const core::PartitionReport &child : parent.children) {
         if (child.state == core::PartitionState::default_partition) {
             if (!timeline.empty()) timeline += ' ';
-            if (!parent.default_rows) timeline += '?';
-            else timeline += *parent.default_rows > 0 ? '!' : 'D';
+            if (!parent.default_rows)
+                timeline += '?';
+            else
+                timeline += *parent.default_rows > 0 ? '!' : 'D';
             continue;
         }
         if (previous_end && child.fact.range_start && *child.fact.range_start > *previous_end) timeline += '_';
         switch (child.state) {
-            case core::PartitionState::expired: timeline += 'x'; break;
-            case core::PartitionState::past: timeline += '.'; break;
-            case core::PartitionState::current: timeline += '#'; break;
-            case core::PartitionState::future: timeline += '+'; break;
-            case core::PartitionState::default_partition: break;
+            case core::PartitionState::expired:
+                timeline += 'x';
+                break;
+            case core::PartitionState::past:
+                timeline += '.';
+                break;
+            case core::PartitionState::current:
+                timeline += '#';
+                break;
+            case core::PartitionState::future:
+                timeline += '+';
+                break;
+            case core::PartitionState::default_partition:
+                break;
         }
         previous_end = child.fact.range_end;
     }
@@ -65,25 +76,24 @@ std::string partition_timeline(const core::ParentReport &parent) {
 
 std::string render_status_text(const Evaluation &evaluation, const core::ZoneRules &local_zone) {
     const core::HealthReport &report = evaluation.report;
-    std::string out = fmt::format("fitbot_partman: {} ({} mode, pg_partman {} in schema {}), read at {}\n",
-                                  upper(core::status_name(report.status)), evaluation.info.mode,
-                                  evaluation.info.partman_version, evaluation.info.partman_schema,
-                                  readable_utc(report.now));
+    std::string out =
+        fmt::format("fitbot_partman: {} ({} mode, pg_partman {} in schema {}), read at {}\n",
+                    upper(core::status_name(report.status)), evaluation.info.mode, evaluation.info.partman_version,
+                    evaluation.info.partman_schema, readable_utc(report.now));
     for (const std::string &reason : report.reasons) out += "  - " + reason + "\n";
 
     for (const core::ParentReport &parent : report.parents) {
         out += fmt::format("\n{}  {}\n", parent.parent, upper(core::status_name(parent.status)));
         std::string runway = parent.runway_unbounded ? "unbounded (MAXVALUE)"
-                             : parent.runway_until
-                                 ? readable_utc(*parent.runway_until) + " (in " +
-                                       readable_duration(*parent.runway_until - report.now) + ")"
-                                 : "none";
+                             : parent.runway_until   ? readable_utc(*parent.runway_until) + " (in " +
+                                                         readable_duration(*parent.runway_until - report.now) + ")"
+                                                   : "none";
         out += fmt::format("  partitions {} ({} future, {} expired, {} gaps), runway until {}\n", parent.partitions,
                            parent.future_partitions, parent.expired_partitions, parent.gaps, runway);
-        out += fmt::format("  rows in the default partition: {}; all partitions: {}, about {} rows\n",
-                           parent.default_rows ? std::to_string(*parent.default_rows)
-                                               : std::string("not counted (locked)"),
-                           human_bytes(parent.total_bytes), std::int64_t(parent.estimated_rows));
+        out += fmt::format(
+            "  rows in the default partition: {}; all partitions: {}, about {} rows\n",
+            parent.default_rows ? std::to_string(*parent.default_rows) : std::string("not counted (locked)"),
+            human_bytes(parent.total_bytes), std::int64_t(parent.estimated_rows));
         out += "  timeline: " + partition_timeline(parent) + "\n";
         for (const std::string &reason : parent.reasons) out += "  - " + reason + "\n";
     }
@@ -102,11 +112,10 @@ std::string render_status_text(const Evaluation &evaluation, const core::ZoneRul
                                readable_local(*job.next_run, local_zone));
         }
         if (job.last_run) {
-            out += fmt::format("    last run {} at {}{}\n", job.last_run->status,
-                               job.last_run->start_time ? readable_utc(*job.last_run->start_time) : "?",
-                               job.consecutive_failures > 1
-                                   ? fmt::format(" ({} failures in a row)", job.consecutive_failures)
-                                   : "");
+            out += fmt::format(
+                "    last run {} at {}{}\n", job.last_run->status,
+                job.last_run->start_time ? readable_utc(*job.last_run->start_time) : "?",
+                job.consecutive_failures > 1 ? fmt::format(" ({} failures in a row)", job.consecutive_failures) : "");
         } else {
             out += "    never ran\n";
         }

@@ -124,8 +124,7 @@ std::unique_ptr<core::ZoneRules> load_system_zone(const std::string &name) {
     // The POSIX rule for instants after the last transition of the file.
     std::optional<Posix::time_zone> rule;
     std::int64_t rule_from = 0;
-    const date::sys_info last =
-        zone->get_info(date::sys_seconds{std::chrono::seconds{kMaxAbsSeconds}});
+    const date::sys_info last = zone->get_info(date::sys_seconds{std::chrono::seconds{kMaxAbsSeconds}});
     if (std::optional<std::string> footer = tzif_footer(std::string(kZoneinfoDirectory) + "/" + canonical)) {
         try {
             rule.emplace(*footer);

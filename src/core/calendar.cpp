@@ -44,8 +44,7 @@ LocalParts local_parts(Micros instant, const ZoneRules &zone) {
 }
 
 Micros instant_from_local(const LocalParts &parts, const ZoneRules &zone) {
-    const std::int64_t local =
-        checked_add(checked_mul(parts.day, kSecondsPerDay), parts.second_of_day);
+    const std::int64_t local = checked_add(checked_mul(parts.day, kSecondsPerDay), parts.second_of_day);
     const std::int64_t utc_seconds = postgres_utc_from_local(zone, local);
     return checked_add(checked_mul(utc_seconds, kMicrosPerSecond), parts.fraction);
 }
@@ -63,8 +62,7 @@ Micros add_interval(Micros instant, const Interval &interval, const ZoneRules &z
         const CivilDate date = civil_from_days(parts.day);
         // Month arithmetic on a zero-based month count, as PostgreSQL does
         // with tm_mon/tm_year.
-        const std::int64_t month_index =
-            static_cast<std::int64_t>(date.year) * 12 + (date.month - 1) + interval.months;
+        const std::int64_t month_index = static_cast<std::int64_t>(date.year) * 12 + (date.month - 1) + interval.months;
         CivilDate shifted;
         shifted.year = static_cast<int>(floor_div(month_index, 12));
         shifted.month = static_cast<int>(month_index - floor_div(month_index, 12) * 12) + 1;

@@ -79,14 +79,12 @@ std::optional<Item> parent_item(const ParentReport &parent, bool informational) 
     return item;
 }
 
-std::string join_within(const std::string &head, const std::vector<Item> &items,
-                        std::size_t max_bytes) {
+std::string join_within(const std::string &head, const std::vector<Item> &items, std::size_t max_bytes) {
     std::string line = head;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const std::string candidate = line + (i > 0 ? "; " : "") + items[i].text;
         const std::size_t remaining = items.size() - i - 1;
-        const std::string tail =
-            remaining > 0 ? "; \u2026and " + std::to_string(remaining) + " more" : "";
+        const std::string tail = remaining > 0 ? "; \u2026and " + std::to_string(remaining) + " more" : "";
         if (candidate.size() + tail.size() <= max_bytes) {
             line = candidate;
             continue;
@@ -120,9 +118,8 @@ std::string perf_label(const std::string &label) {
     return out + "'";
 }
 
-void add_perf(std::string &out, const std::string &label, const std::string &value,
-              const std::string &warn = "", const std::string &crit = "",
-              const std::string &min = "", const std::string &max = "") {
+void add_perf(std::string &out, const std::string &label, const std::string &value, const std::string &warn = "",
+              const std::string &crit = "", const std::string &min = "", const std::string &max = "") {
     std::string fields[] = {warn, crit, min, max};
     std::size_t used = 4;
     while (used > 0 && fields[used - 1].empty()) --used;
@@ -131,16 +128,13 @@ void add_perf(std::string &out, const std::string &label, const std::string &val
     for (std::size_t i = 0; i < used; ++i) out += ";" + fields[i];
 }
 
-std::string whole_seconds(Micros micros) {
-    return std::to_string(floor_div(micros, kMicrosPerSecond));
-}
+std::string whole_seconds(Micros micros) { return std::to_string(floor_div(micros, kMicrosPerSecond)); }
 
 std::string performance_data(const HealthReport &report) {
     std::string out;
     for (const ParentReport &parent : report.parents) {
         const std::string &p = parent.parent;
-        add_perf(out, p + "_future_partitions", std::to_string(parent.future_partitions), "", "1:",
-                 "0");
+        add_perf(out, p + "_future_partitions", std::to_string(parent.future_partitions), "", "1:", "0");
         if (parent.runway_until) {
             add_perf(out, p + "_runway_seconds", whole_seconds(*parent.runway_until - report.now) + "s");
             if (report.maintenance.next_run) {
@@ -149,16 +143,14 @@ std::string performance_data(const HealthReport &report) {
                          whole_seconds(approximate_length(parent.partition_interval)) + ":", "1:");
             }
         }
-        add_perf(out, p + "_default_rows",
-                 parent.default_rows ? std::to_string(*parent.default_rows) : "U", "", "0", "0");
-        add_perf(out, p + "_gaps", std::to_string(parent.gaps), "0", "", "0");
-        add_perf(out, p + "_expired_partitions", std::to_string(parent.expired_partitions), "", "",
+        add_perf(out, p + "_default_rows", parent.default_rows ? std::to_string(*parent.default_rows) : "U", "", "0",
                  "0");
+        add_perf(out, p + "_gaps", std::to_string(parent.gaps), "0", "", "0");
+        add_perf(out, p + "_expired_partitions", std::to_string(parent.expired_partitions), "", "", "0");
         add_perf(out, p + "_total_bytes", std::to_string(parent.total_bytes) + "B", "", "", "0");
     }
     if (report.maintenance.next_run) {
-        add_perf(out, "maintenance_next_run_seconds",
-                 whole_seconds(*report.maintenance.next_run - report.now) + "s");
+        add_perf(out, "maintenance_next_run_seconds", whole_seconds(*report.maintenance.next_run - report.now) + "s");
     }
     for (const JobReport &job : report.maintenance.jobs) {
         add_perf(out, "maintenance_job_" + std::to_string(job.job.jobid) + "_consecutive_failures",
@@ -195,8 +187,7 @@ CheckResult summarize(const HealthReport &report) {
         // "nothing managed" (or a job with no table): the findings say it all.
         if (items.empty()) items.push_back(Item{Status::ok, "pg_partman manages no table"});
     } else if (informational) {
-        std::string healthy = text::count_of(static_cast<std::int64_t>(report.parents.size()), "table") +
-                              " healthy";
+        std::string healthy = text::count_of(static_cast<std::int64_t>(report.parents.size()), "table") + " healthy";
         if (report.maintenance.next_run) {
             healthy += ", maintenance next runs " + report.maintenance.next_run_text;
         }

@@ -54,14 +54,16 @@ bool CronSchedule::fires_on(const CivilDate &date) const { return day_matches(*t
 
 std::string CronSchedule::no_next_run_reason() const {
     switch (kind) {
-        case CronScheduleKind::calendar: return {};
+        case CronScheduleKind::calendar:
+            return {};
         case CronScheduleKind::interval:
             return "pg_cron runs it every " + std::to_string(interval_seconds) +
                    (interval_seconds == 1 ? " second" : " seconds") +
                    ", counted from its previous start rather than the clock, so it has no next run to predict.";
         case CronScheduleKind::at_server_start:
             return "pg_cron runs it only when the database server starts, so it has no next run to predict.";
-        case CronScheduleKind::never_fires: return never_reason;
+        case CronScheduleKind::never_fires:
+            return never_reason;
     }
     return {};
 }
@@ -178,7 +180,6 @@ std::optional<Micros> search_next(const CronSchedule &schedule, Micros after, co
 std::optional<Micros> search_previous(const CronSchedule &schedule, Micros at, const ZoneRules &zone,
                                       CronClockRule rule);
 
-
 }  // namespace
 
 std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone) {
@@ -191,8 +192,7 @@ std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, cons
 
 // pg_cron 1.6.0-1.6.1 fire at t when the schedule matches t + 24 hours: the
 // firings are the ordinary ones moved a day earlier.
-std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone,
-                               CronClockRule rule) {
+std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone, CronClockRule rule) {
     if (schedule.kind != CronScheduleKind::calendar) return std::nullopt;
     if (!schedule.fires_a_day_early) return search_next(schedule, after, zone, rule);
     if (after > std::numeric_limits<Micros>::max() - kMicrosPerDay) return std::nullopt;
@@ -201,8 +201,7 @@ std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const
     return *shifted - kMicrosPerDay;
 }
 
-std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, const ZoneRules &zone,
-                                   CronClockRule rule) {
+std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, const ZoneRules &zone, CronClockRule rule) {
     if (schedule.kind != CronScheduleKind::calendar) return std::nullopt;
     if (!schedule.fires_a_day_early) return search_previous(schedule, at, zone, rule);
     if (at > std::numeric_limits<Micros>::max() - kMicrosPerDay) return std::nullopt;

@@ -17,8 +17,7 @@ namespace fitbot::core {
 // hint(): a full sentence telling the user what to write instead.
 class CronError : public std::runtime_error {
 public:
-    CronError(std::string message, std::string hint)
-        : std::runtime_error(message), hint_(std::move(hint)) {}
+    CronError(std::string message, std::string hint) : std::runtime_error(message), hint_(std::move(hint)) {}
     const std::string &hint() const { return hint_; }
 
 private:
@@ -116,8 +115,8 @@ struct CronSchedule {
     // later, so the job fires a day before its schedule says.
     bool fires_a_day_early = false;
     CronScheduleKind kind = CronScheduleKind::calendar;
-    int interval_seconds = 0;   // kind == interval: 1..59
-    std::string never_reason;   // kind == never_fires: why, a full sentence
+    int interval_seconds = 0;  // kind == interval: 1..59
+    std::string never_reason;  // kind == never_fires: why, a full sentence
     PgCronRules rules = kNewestPgCronRules;
     std::string text;  // the schedule as given, trimmed
 
@@ -174,12 +173,10 @@ enum class CronClockRule {
 // PostgreSQL's timestamptz range, where a 400-year search would leave the
 // range of Micros).
 std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone);
-std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone,
-                               CronClockRule rule);
+std::optional<Micros> next_run(const CronSchedule &schedule, Micros after, const ZoneRules &zone, CronClockRule rule);
 
 // The latest firing at or before `at` (same rules), for "should have run by now".
 std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, const ZoneRules &zone);
-std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, const ZoneRules &zone,
-                                   CronClockRule rule);
+std::optional<Micros> previous_run(const CronSchedule &schedule, Micros at, const ZoneRules &zone, CronClockRule rule);
 
 }  // namespace fitbot::core

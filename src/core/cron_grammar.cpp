@@ -55,8 +55,7 @@ struct FieldSpec {
     int name_count;
 };
 
-const char *const kMonthNames[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                   "jul", "aug", "sep", "oct", "nov", "dec"};
+const char *const kMonthNames[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
 // pg_cron's DowNames also lists "Sun" as 7, but the first match (0) wins.
 const char *const kDayNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
@@ -141,9 +140,9 @@ private:
                         " ends too early: write a number, a name, * or a range after each \",\", \"-\" and \"/\".");
         }
         const char shown[2] = {static_cast<char>(ch), '\0'};
-        return fail("The " + std::string(spec.name) + " field " + quoted(field_text(spec)) + " contains " +
-                    quoted(shown) +
-                    ", which is not allowed: a field is a list (a,b) of numbers, *, ranges a-b and steps */n or a-b/n.");
+        return fail(
+            "The " + std::string(spec.name) + " field " + quoted(field_text(spec)) + " contains " + quoted(shown) +
+            ", which is not allowed: a field is a list (a,b) of numbers, *, ranges a-b and steps */n or a-b/n.");
     }
 
     bool get_number(int &number, int low, bool is_step, int &ch, const FieldSpec &spec);
@@ -308,8 +307,8 @@ bool Reader::get_list(std::bitset<64> &bits, const FieldSpec &spec, int &ch) {
     }
     if (ch != ' ' && ch != '\t' && ch != '\n' && ch != kEof && ch != '\0') {
         const char shown[2] = {static_cast<char>(ch), '\0'};
-        if (!refuse_in_strict("The " + std::string(spec.name) + " field " + quoted(field_text(spec)) +
-                              " contains " + quoted(shown) +
+        if (!refuse_in_strict("The " + std::string(spec.name) + " field " + quoted(field_text(spec)) + " contains " +
+                              quoted(shown) +
                               " after its value, which pg_cron silently ignores; remove it (a field is a list "
                               "(a,b) of numbers, *, ranges a-b and steps */n or a-b/n).")) {
             return false;
@@ -393,8 +392,9 @@ bool Reader::parse_entry(CronSchedule &schedule) {
         if (keyword == "reboot" || keyword == "restart") {
             schedule.kind = CronScheduleKind::at_server_start;
         } else if (!apply_shorthand(keyword, rules_, schedule)) {
-            return fail("Use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly (in lower "
-                        "case), or five fields such as \"0 2 20 * *\".");
+            return fail(
+                "Use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly (in lower "
+                "case), or five fields such as \"0 2 20 * *\".");
         }
         while (is_blank(ch)) ch = get();
         if (ch != '\0' && ch != kEof) {
@@ -417,8 +417,9 @@ bool Reader::parse_entry(CronSchedule &schedule) {
             // "$" must be followed by a blank: the whole field, no list.
             ch = get();
             if (!is_blank(ch)) {
-                return fail("\"$\" (the last day of the month) must be the whole day-of-month field, followed by "
-                            "the month and day-of-week fields, as in \"0 2 $ * *\".");
+                return fail(
+                    "\"$\" (the last day of the month) must be the whole day-of-month field, followed by "
+                    "the month and day-of-week fields, as in \"0 2 $ * *\".");
             }
             while (is_blank(ch)) ch = get();
             schedule.last_day_of_month = true;
@@ -442,7 +443,9 @@ bool Reader::parse_entry(CronSchedule &schedule) {
                 copy_bits(bits, 1, 31, schedule.days_of_month);
                 schedule.day_of_month_star = star;
                 break;
-            case FieldKind::month: copy_bits(bits, 1, 12, schedule.months); break;
+            case FieldKind::month:
+                copy_bits(bits, 1, 12, schedule.months);
+                break;
             case FieldKind::day_of_week: {
                 std::bitset<8> week;
                 copy_bits(bits, 0, 8, week);
@@ -527,11 +530,13 @@ int pg_cron_interval(std::string_view text, PgCronRules rules) {
     const IntervalScan scan = scan_interval(text, release_1_5_0);
     const bool in_range = scan.value > 0 && scan.value < 60;
     if (release_1_5_0) {
-        if (scan.conversions == 1 || (scan.conversions == 2 && scan.plural == 's')) return in_range ? static_cast<int>(scan.value) : 0;
+        if (scan.conversions == 1 || (scan.conversions == 2 && scan.plural == 's'))
+            return in_range ? static_cast<int>(scan.value) : 0;
         return 0;
     }
     if (scan.unit_last != 'd') return 0;
-    if (scan.conversions == 2 || (scan.conversions == 3 && scan.plural == 's')) return in_range ? static_cast<int>(scan.value) : 0;
+    if (scan.conversions == 2 || (scan.conversions == 3 && scan.plural == 's'))
+        return in_range ? static_cast<int>(scan.value) : 0;
     return 0;
 }
 
@@ -648,7 +653,8 @@ void strict_postchecks(const CronSchedule &schedule) {
         case CronScheduleKind::never_fires:
             throw CronError("cron schedule " + quoted(schedule.text) + " never fires", schedule.never_reason);
         case CronScheduleKind::interval:
-        case CronScheduleKind::calendar: break;
+        case CronScheduleKind::calendar:
+            break;
     }
 }
 
@@ -667,7 +673,8 @@ CronSchedule parse_cron(std::string_view text, PgCronRules rules, CronReading re
             if (strict && !plain_interval(text)) {
                 refuse(schedule.text, rules, reading,
                        "pg_cron 1.5.0 reads a schedule that starts with a number from 1 to 59 as an interval "
-                       "of that many seconds (this one as every " + std::to_string(seconds) +
+                       "of that many seconds (this one as every " +
+                           std::to_string(seconds) +
                            " seconds); upgrade pg_cron to 1.5.1 or later, or write the minute field as a list or "
                            "range such as 0,30.");
             }
@@ -710,9 +717,9 @@ CronSchedule parse_cron(std::string_view text, PgCronRules rules, CronReading re
     if (schedule.kind == CronScheduleKind::calendar) {
         if (is_1_6(rules) && schedule.months.none() && schedule.text.rfind("@", 0) == 0) {
             schedule.kind = CronScheduleKind::never_fires;
-            schedule.never_reason =
-                pg_cron_rules_name(rules) + " never runs @yearly or @annually: it leaves their month unset "
-                "(src/entry.c asks set_element for month 0); write \"0 0 1 1 *\" instead.";
+            schedule.never_reason = pg_cron_rules_name(rules) +
+                                    " never runs @yearly or @annually: it leaves their month unset "
+                                    "(src/entry.c asks set_element for month 0); write \"0 0 1 1 *\" instead.";
         } else if (std::string why = why_never_fires(schedule); !why.empty()) {
             schedule.kind = CronScheduleKind::never_fires;
             schedule.never_reason = std::move(why);

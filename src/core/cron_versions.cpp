@@ -8,12 +8,18 @@ namespace fitbot::core {
 
 std::string pg_cron_rules_name(PgCronRules rules) {
     switch (rules) {
-        case PgCronRules::v1_4: return "pg_cron 1.4";
-        case PgCronRules::v1_5_0: return "pg_cron 1.5.0";
-        case PgCronRules::v1_5: return "pg_cron 1.5.1 or 1.5.2";
-        case PgCronRules::v1_6_0: return "pg_cron 1.6.0 or 1.6.1";
-        case PgCronRules::v1_6_2: return "pg_cron 1.6.2 to 1.6.4";
-        case PgCronRules::v1_6_5: return "pg_cron 1.6.5 or later";
+        case PgCronRules::v1_4:
+            return "pg_cron 1.4";
+        case PgCronRules::v1_5_0:
+            return "pg_cron 1.5.0";
+        case PgCronRules::v1_5:
+            return "pg_cron 1.5.1 or 1.5.2";
+        case PgCronRules::v1_6_0:
+            return "pg_cron 1.6.0 or 1.6.1";
+        case PgCronRules::v1_6_2:
+            return "pg_cron 1.6.2 to 1.6.4";
+        case PgCronRules::v1_6_5:
+            return "pg_cron 1.6.5 or later";
     }
     return "pg_cron";
 }
@@ -58,14 +64,16 @@ std::optional<PgCronRulesChoice> pg_cron_rules_for_version(std::string_view vers
     } else if (major == 1 && minor == 5) {
         choice.rules = has_patch && patch == 0 ? PgCronRules::v1_5_0 : PgCronRules::v1_5;
         if (!has_patch) {
-            choice.assumed = "pg_cron 1.5 without a patch level is taken as 1.5.1 or later (1.5.0, which read "
-                             "\"30 2 * * *\" as every 30 seconds, was replaced two days after its release).";
+            choice.assumed =
+                "pg_cron 1.5 without a patch level is taken as 1.5.1 or later (1.5.0, which read "
+                "\"30 2 * * *\" as every 30 seconds, was replaced two days after its release).";
         }
     } else if (major == 1 && minor == 6) {
         if (!has_patch) {
             choice.rules = PgCronRules::v1_6_5;
-            choice.assumed = "pg_cron 1.6 without a patch level (pg_extension says only 1.6) is taken as 1.6.5 or "
-                             "later; pass the full version, such as '1.6.4', for an older library.";
+            choice.assumed =
+                "pg_cron 1.6 without a patch level (pg_extension says only 1.6) is taken as 1.6.5 or "
+                "later; pass the full version, such as '1.6.4', for an older library.";
         } else if (patch <= 1) {
             choice.rules = PgCronRules::v1_6_0;
         } else if (patch <= 4) {

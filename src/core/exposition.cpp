@@ -27,10 +27,17 @@ std::string escape_label_value(std::string_view value) {
     out.reserve(value.size());
     for (char c : value) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '"': out += "\\\""; break;
-            case '\n': out += "\\n"; break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -56,8 +63,8 @@ std::string escape_help(std::string_view value) {
 // Micros as seconds: "1767225600", "-90", "1767225600.5", "0.000001".
 std::string seconds_value(Micros micros) {
     const bool negative = micros < 0;
-    const std::uint64_t magnitude = negative ? std::uint64_t{0} - static_cast<std::uint64_t>(micros)
-                                             : static_cast<std::uint64_t>(micros);
+    const std::uint64_t magnitude =
+        negative ? std::uint64_t{0} - static_cast<std::uint64_t>(micros) : static_cast<std::uint64_t>(micros);
     std::string out = negative ? "-" : "";
     out += std::to_string(magnitude / kMicrosPerSecond);
     const std::uint64_t fraction = magnitude % kMicrosPerSecond;
@@ -97,8 +104,7 @@ public:
         name_ = name;
     }
     // Labels as name/value pairs; values are escaped here.
-    void sample(std::initializer_list<std::pair<const char *, std::string>> labels,
-                const std::string &value) {
+    void sample(std::initializer_list<std::pair<const char *, std::string>> labels, const std::string &value) {
         out_ += name_;
         if (labels.size() > 0) {
             out_ += '{';
@@ -140,8 +146,7 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
               {"mode", info.mode}},
              "1");
 
-    w.family("fitbot_partman_status",
-             "Worst status over everything: 0 ok, 1 warning, 2 critical, 3 unknown.");
+    w.family("fitbot_partman_status", "Worst status over everything: 0 ok, 1 warning, 2 critical, 3 unknown.");
     w.sample({}, status(report.status));
 
     // One family per parent attribute; `each` writes one sample per parent.
@@ -154,8 +159,7 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
     };
     using Value = std::optional<std::string>;
 
-    per_parent("fitbot_partman_table_status",
-               "Status of one parent table: 0 ok, 1 warning, 2 critical, 3 unknown.",
+    per_parent("fitbot_partman_table_status", "Status of one parent table: 0 ok, 1 warning, 2 critical, 3 unknown.",
                [&](const ParentReport &p) -> Value { return status(p.status); });
     per_parent("fitbot_partman_partitions", "Attached partitions, the default partition excluded.",
                [](const ParentReport &p) -> Value { return integer(p.partitions); });
@@ -187,23 +191,18 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
                });
     per_parent("fitbot_partman_partition_interval_seconds",
                "Approximate length of one partition interval (30-day months, 24-hour days).",
-               [](const ParentReport &p) -> Value {
-                   return seconds_value(approximate_length(p.partition_interval));
-               });
+               [](const ParentReport &p) -> Value { return seconds_value(approximate_length(p.partition_interval)); });
     per_parent("fitbot_partman_oldest_partition_start_timestamp_seconds",
-               "Lower bound of the oldest partition, as a Unix timestamp.",
-               [](const ParentReport &p) -> Value {
+               "Lower bound of the oldest partition, as a Unix timestamp.", [](const ParentReport &p) -> Value {
                    if (!p.oldest_start) return std::nullopt;
                    return seconds_value(*p.oldest_start);
                });
-    per_parent("fitbot_partman_expired_partitions",
-               "Attached partitions wholly older than the retention.",
+    per_parent("fitbot_partman_expired_partitions", "Attached partitions wholly older than the retention.",
                [](const ParentReport &p) -> Value { return integer(p.expired_partitions); });
     per_parent("fitbot_partman_overdue_expired_partitions",
                "Expired partitions older than the retention by more than one maintenance period.",
                [](const ParentReport &p) -> Value { return integer(p.overdue_expired_partitions); });
-    per_parent("fitbot_partman_detached_retention_tables",
-               "Tables detached by retention but kept on disk.",
+    per_parent("fitbot_partman_detached_retention_tables", "Tables detached by retention but kept on disk.",
                [](const ParentReport &p) -> Value { return integer(p.detached_retention_tables); });
     per_parent("fitbot_partman_gaps", "Holes between adjacent partition ranges.",
                [](const ParentReport &p) -> Value { return integer(p.gaps); });
@@ -225,8 +224,7 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
     per_parent("fitbot_partman_default_locked",
                "1 when the default partition was locked and its rows were not counted.",
                [](const ParentReport &p) -> Value { return integer(p.default_rows ? 0 : 1); });
-    per_parent("fitbot_partman_total_bytes",
-               "Estimated size of all partitions in bytes, from catalog statistics.",
+    per_parent("fitbot_partman_total_bytes", "Estimated size of all partitions in bytes, from catalog statistics.",
                [](const ParentReport &p) -> Value { return integer(p.total_bytes); });
     per_parent("fitbot_partman_estimated_rows", "Estimated rows, from catalog statistics.",
                [](const ParentReport &p) -> Value { return double_value(p.estimated_rows); });
@@ -280,16 +278,13 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
                 return integer(j.last_finished_run->status == "succeeded" ? 1 : 0);
             });
     per_job("fitbot_partman_maintenance_last_success_timestamp_seconds",
-            "End of the job's newest successful run, as a Unix timestamp.",
-            [](const JobReport &j) -> Value {
+            "End of the job's newest successful run, as a Unix timestamp.", [](const JobReport &j) -> Value {
                 if (!j.last_success) return std::nullopt;
                 return seconds_value(*j.last_success);
             });
-    per_job("fitbot_partman_maintenance_consecutive_failures",
-            "Failed runs of the job in a row, newest first.",
+    per_job("fitbot_partman_maintenance_consecutive_failures", "Failed runs of the job in a row, newest first.",
             [](const JobReport &j) -> Value { return integer(j.consecutive_failures); });
-    per_job("fitbot_partman_maintenance_overdue",
-            "1 when a run scheduled more than one period ago never happened.",
+    per_job("fitbot_partman_maintenance_overdue", "1 when a run scheduled more than one period ago never happened.",
             [](const JobReport &j) -> Value { return integer(j.overdue ? 1 : 0); });
     return w.take();
 }

@@ -12,10 +12,10 @@ namespace fitbot::core {
 std::string escape_label_value(std::string_view value);
 
 struct ExpositionInfo {
-    std::string extension_version;   // "" when computed agentless
+    std::string extension_version;  // "" when computed agentless
     std::string partman_version;
     std::string partman_schema;
-    std::string mode;                // "extension" or "agentless"
+    std::string mode;  // "extension" or "agentless"
 };
 
 // The whole picture, every family with HELP and TYPE, base units (seconds,

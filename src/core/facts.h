@@ -14,23 +14,23 @@ namespace fitbot::core {
 
 // One child of a partitioned table, as read from the catalogs.
 struct PartitionFact {
-    std::string name;               // schema-qualified, quoted as needed
+    std::string name;  // schema-qualified, quoted as needed
     bool is_default = false;
     // Range bounds; nullopt means MINVALUE (start) or MAXVALUE (end).
     std::optional<Micros> range_start;
     std::optional<Micros> range_end;
-    double estimated_rows = 0;      // pg_class.reltuples, -1 when never analyzed
-    std::int64_t bytes = 0;         // heap + toast + indexes, from relpages
-    bool locked = false;            // another session held a conflicting lock
+    double estimated_rows = 0;  // pg_class.reltuples, -1 when never analyzed
+    std::int64_t bytes = 0;     // heap + toast + indexes, from relpages
+    bool locked = false;        // another session held a conflicting lock
 };
 
 // One parent in pg_partman's part_config.
 struct ParentFact {
-    std::string parent;             // schema-qualified
-    std::string control;            // partition key column
+    std::string parent;   // schema-qualified
+    std::string control;  // partition key column
     Interval partition_interval;
     int premake = 0;
-    std::optional<Interval> retention;   // nullopt: no retention configured
+    std::optional<Interval> retention;  // nullopt: no retention configured
     bool retention_keep_table = true;
     bool infinite_time_partitions = false;
     std::vector<PartitionFact> partitions;  // includes the default partition
@@ -68,7 +68,7 @@ struct CronJobFact {
 // A row of cron.job_run_details.
 struct CronRunFact {
     std::int64_t jobid = 0;
-    std::string status;             // starting, running, sending, connecting, succeeded, failed
+    std::string status;  // starting, running, sending, connecting, succeeded, failed
     std::string return_message;
     std::optional<Micros> start_time;
     std::optional<Micros> end_time;
@@ -78,8 +78,8 @@ struct CronRunFact {
 // (fitbot_partman.maintenance_runs), scheduled or by hand.
 struct LedgerRunFact {
     std::int64_t run_id = 0;
-    std::string trigger;            // "pg_cron" or "manual"
-    std::string outcome;            // running, succeeded, failed, skipped
+    std::string trigger;  // "pg_cron" or "manual"
+    std::string outcome;  // running, succeeded, failed, skipped
     std::string message;
     Micros started_at = 0;
     std::optional<Micros> finished_at;
@@ -89,7 +89,7 @@ struct LedgerRunFact {
 };
 
 struct MaintenanceFacts {
-    bool cron_installed = false;    // pg_cron extension visible from this database
+    bool cron_installed = false;        // pg_cron extension visible from this database
     std::string cron_timezone = "GMT";  // the zone pg_cron evaluates schedules in
     // The pg_cron release whose rules read the jobs' schedules ("1.6", "1.4",
     // "1.6.4"); empty when unknown: the newest rules are assumed (cron.h).

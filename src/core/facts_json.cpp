@@ -97,8 +97,9 @@ ParentFact parent_from(const json &object) {
 }
 
 json job_json(const CronJobFact &job) {
-    return json{{"jobid", job.jobid},       {"jobname", job.jobname},   {"schedule", job.schedule},
-                {"command", job.command},   {"database", job.database}, {"username", job.username},
+    return json{{"jobid", job.jobid},       {"jobname", job.jobname},
+                {"schedule", job.schedule}, {"command", job.command},
+                {"database", job.database}, {"username", job.username},
                 {"active", job.active},     {"known_since", optional_value(job.known_since)}};
 }
 
@@ -134,10 +135,10 @@ CronRunFact run_from(const json &object) {
 }
 
 json ledger_run_json(const LedgerRunFact &run) {
-    return json{{"run_id", run.run_id},         {"trigger", run.trigger},
-                {"outcome", run.outcome},       {"message", run.message},
-                {"started_at", run.started_at}, {"finished_at", optional_value(run.finished_at)},
-                {"alive", run.alive}};
+    return json{
+        {"run_id", run.run_id},   {"trigger", run.trigger},       {"outcome", run.outcome},
+        {"message", run.message}, {"started_at", run.started_at}, {"finished_at", optional_value(run.finished_at)},
+        {"alive", run.alive}};
 }
 
 LedgerRunFact ledger_run_from(const json &object) {

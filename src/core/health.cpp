@@ -9,10 +9,14 @@ namespace fitbot::core {
 
 const char *status_name(Status status) {
     switch (status) {
-        case Status::ok: return "ok";
-        case Status::warning: return "warning";
-        case Status::critical: return "critical";
-        case Status::unknown: return "unknown";
+        case Status::ok:
+            return "ok";
+        case Status::warning:
+            return "warning";
+        case Status::critical:
+            return "critical";
+        case Status::unknown:
+            return "unknown";
     }
     return "unknown";
 }
@@ -21,10 +25,14 @@ const char *status_name(Status status) {
 // tell", and "could not tell" must never read as healthy.
 int severity(Status status) {
     switch (status) {
-        case Status::ok: return 0;
-        case Status::unknown: return 1;
-        case Status::warning: return 2;
-        case Status::critical: return 3;
+        case Status::ok:
+            return 0;
+        case Status::unknown:
+            return 1;
+        case Status::warning:
+            return 2;
+        case Status::critical:
+            return 3;
     }
     return 1;
 }
@@ -33,11 +41,16 @@ Status worst(Status a, Status b) { return severity(b) > severity(a) ? b : a; }
 
 const char *partition_state_name(PartitionState state) {
     switch (state) {
-        case PartitionState::past: return "past";
-        case PartitionState::current: return "current";
-        case PartitionState::future: return "future";
-        case PartitionState::expired: return "expired";
-        case PartitionState::default_partition: return "default";
+        case PartitionState::past:
+            return "past";
+        case PartitionState::current:
+            return "current";
+        case PartitionState::future:
+            return "future";
+        case PartitionState::expired:
+            return "expired";
+        case PartitionState::default_partition:
+            return "default";
     }
     return "past";
 }
@@ -77,7 +90,6 @@ void name_partman_schema(Report &report, const std::string &schema) {
     name_partman_schema(sentences, schema);
     for (std::size_t i = 0; i < sentences.size(); ++i) report.findings[i].reason = sentences[i];
 }
-
 
 // Rules for a database where pg_partman manages no table (nothing set up yet,
 // or every table torn down on purpose). An empty configuration is not an
@@ -121,8 +133,7 @@ void judge_nothing_managed(const DatabaseFacts &facts, HealthReport &report) {
 
 }  // namespace
 
-HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone,
-                   const ZoneRules &session_zone) {
+HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone, const ZoneRules &session_zone) {
     HealthReport report;
     report.now = facts.now;
     report.maintenance = judge_maintenance(facts.maintenance, facts.now, cron_zone);

@@ -20,7 +20,7 @@ const char *status_name(Status status);  // "ok", "warning", "critical", "unknow
 // warning because a known problem is more actionable than a missing answer,
 // and above ok because a missing answer must not read as healthy.
 Status worst(Status a, Status b);
-int severity(Status status);             // 0 ok, 1 unknown, 2 warning, 3 critical: worst()'s order
+int severity(Status status);  // 0 ok, 1 unknown, 2 warning, 3 critical: worst()'s order
 
 // One finding of a rule. `reason` is the full sentence (also appended to the
 // report's `reasons`); `brief` is a short phrase for one-line check output,
@@ -45,21 +45,21 @@ struct ParentReport {
     Interval partition_interval;
     int premake = 0;
     std::optional<Interval> retention;
-    int partitions = 0;              // children excluding the default
-    int future_partitions = 0;       // lower bound after now
+    int partitions = 0;         // children excluding the default
+    int future_partitions = 0;  // lower bound after now
     // Where the partitions that cover now without a gap end: a partition
     // beyond a gap adds no runway, since rows before it go to the default
     // partition. nullopt when there are no partitions or the covering run
     // reaches MAXVALUE (runway_unbounded).
     std::optional<Micros> runway_until;
-    bool runway_unbounded = false;   // a partition reaches MAXVALUE
+    bool runway_unbounded = false;       // a partition reaches MAXVALUE
     std::optional<Micros> oldest_start;  // nullopt also when it is MINVALUE
-    int expired_partitions = 0;      // attached, wholly older than now - retention
+    int expired_partitions = 0;          // attached, wholly older than now - retention
     // Of those, the ones that outlived the retention by more than one
     // maintenance period: retention should already have dropped them.
     int overdue_expired_partitions = 0;
-    int gaps = 0;                    // holes between adjacent ranges
-    int future_gaps = 0;             // of those, the ones that end after now
+    int gaps = 0;         // holes between adjacent ranges
+    int future_gaps = 0;  // of those, the ones that end after now
     std::optional<std::int64_t> default_rows;
     std::optional<Micros> default_oldest;  // range of those rows' control column
     std::optional<Micros> default_newest;
@@ -68,8 +68,8 @@ struct ParentReport {
     double estimated_rows = 0;
     int detached_retention_tables = 0;
     Status status = Status::ok;
-    std::vector<std::string> reasons;  // one sentence per finding
-    std::vector<Finding> findings;     // the same findings, with severity
+    std::vector<std::string> reasons;       // one sentence per finding
+    std::vector<Finding> findings;          // the same findings, with severity
     std::vector<PartitionReport> children;  // sorted by range start, default last
 };
 
@@ -80,15 +80,15 @@ struct JobReport {
     // id, and whether it exists and is active, are unknown.
     bool seen = true;
     std::string timezone;
-    std::optional<Micros> next_run;  // nullopt for an inactive job or a bad schedule
+    std::optional<Micros> next_run;                // nullopt for an inactive job or a bad schedule
     std::optional<Micros> previous_scheduled_run;  // latest firing at or before now
     // next_run - previous_scheduled_run: the length of the current period.
     std::optional<Micros> schedule_period;
-    std::optional<CronRunFact> last_run;       // newest run, finished or not
+    std::optional<CronRunFact> last_run;           // newest run, finished or not
     std::optional<CronRunFact> last_finished_run;  // newest succeeded or failed run
-    std::optional<Micros> last_success;        // end of the newest succeeded run
+    std::optional<Micros> last_success;            // end of the newest succeeded run
     int consecutive_failures = 0;
-    bool overdue = false;            // scheduled more than one period ago, never ran since
+    bool overdue = false;  // scheduled more than one period ago, never ran since
     Status status = Status::ok;
     std::vector<std::string> reasons;
     std::vector<Finding> findings;
@@ -125,13 +125,10 @@ struct HealthReport {
 
 // `cron_zone` evaluates schedules (pg_cron 1.4: GMT); `session_zone` is the
 // database TimeZone, used for calendar arithmetic on partition intervals.
-MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
-                                    const ZoneRules &cron_zone);
-ParentReport judge_parent(const ParentFact &fact, Micros now,
-                          const MaintenanceReport &maintenance,
+MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now, const ZoneRules &cron_zone);
+ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceReport &maintenance,
                           const ZoneRules &session_zone);
-HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone,
-                   const ZoneRules &session_zone);
+HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone, const ZoneRules &session_zone);
 
 // Nagios check: code, and one line a pager can show. A plugin prints
 // `summary`, then " | " and `performance_data` when that is not empty.

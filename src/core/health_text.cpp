@@ -15,11 +15,11 @@ std::string format_utc(Micros instant) {
     const int second = static_cast<int>(second_of_day % 60);
     char buffer[64];
     if (second != 0) {
-        std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d:%02d UTC", date.year,
-                      date.month, date.day, hour, minute, second);
+        std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d:%02d UTC", date.year, date.month, date.day, hour,
+                      minute, second);
     } else {
-        std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d UTC", date.year,
-                      date.month, date.day, hour, minute);
+        std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d UTC", date.year, date.month, date.day, hour,
+                      minute);
     }
     return buffer;
 }
@@ -38,8 +38,7 @@ std::string format_in_zone(Micros instant, const ZoneRules &zone) {
 std::string describe_duration(Micros duration) {
     // Magnitude as unsigned, so that INT64_MIN does not overflow.
     const std::uint64_t magnitude =
-        duration < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(duration)
-                     : static_cast<std::uint64_t>(duration);
+        duration < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(duration) : static_cast<std::uint64_t>(duration);
     const std::uint64_t seconds = magnitude / kMicrosPerSecond;
     if (seconds >= 2 * 86400) return count_of(static_cast<std::int64_t>(seconds / 86400), "day");
     if (seconds >= 2 * 3600) return count_of(static_cast<std::int64_t>(seconds / 3600), "hour");
@@ -65,8 +64,7 @@ std::string describe_interval(const Interval &interval) {
         const std::int64_t fraction = micros % kMicrosPerSecond;
         char buffer[64];
         std::snprintf(buffer, sizeof buffer, "%s%02lld:%02lld:%02lld", negative ? "-" : "",
-                      static_cast<long long>(total_seconds / 3600),
-                      static_cast<long long>(total_seconds / 60 % 60),
+                      static_cast<long long>(total_seconds / 3600), static_cast<long long>(total_seconds / 60 % 60),
                       static_cast<long long>(total_seconds % 60));
         std::string clock = buffer;
         if (fraction != 0) {

@@ -54,8 +54,8 @@
 
 #include "cron.h"
 #include "health.h"
-#include "shared_facts.h"
 #include "health_text.h"
+#include "shared_facts.h"
 
 namespace fitbot::core {
 
@@ -70,8 +70,7 @@ constexpr std::size_t kMaxMessageInReason = 160;
 constexpr CronClockRule kClock = CronClockRule::every_utc_minute;
 
 bool in_progress(const CronRunFact &run) {
-    return run.status == "starting" || run.status == "running" || run.status == "connecting" ||
-           run.status == "sending";
+    return run.status == "starting" || run.status == "running" || run.status == "connecting" || run.status == "sending";
 }
 
 std::string job_label(const CronJobFact &job) {
@@ -132,8 +131,7 @@ struct JobJudgement {
     bool schedule_valid = false;
 };
 
-JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Micros now,
-                       const ZoneRules &zone) {
+JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Micros now, const ZoneRules &zone) {
     using text::format_utc;
     JobJudgement judgement;
     JobReport &report = judgement.report;
@@ -141,8 +139,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
     report.timezone = zone.name();
     const std::string name = job_label(job);
     const std::string subject = "Maintenance " + name;
-    const std::string schedule_text =
-        "schedule " + text::sql_literal(job.schedule) + " in " + report.timezone;
+    const std::string schedule_text = "schedule " + text::sql_literal(job.schedule) + " in " + report.timezone;
 
     // Read as the installed pg_cron runs it (junk it ignores included), so
     // that health describes what will happen.
@@ -155,8 +152,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
         text::add_finding(report, Status::critical, "maintenance " + name + " has a bad schedule",
                           subject + " has the schedule " + text::sql_literal(job.schedule) +
                               ", which pg_cron cannot run: " + error.what() + ". " +
-                              (hint.empty() ? std::string("Fix it with cron.alter_job().")
-                                            : hint));
+                              (hint.empty() ? std::string("Fix it with cron.alter_job().") : hint));
     }
     if (schedule && schedule->kind == CronScheduleKind::never_fires) {
         text::add_finding(report, Status::critical, "maintenance " + name + " never runs",
@@ -167,9 +163,9 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
     } else if (schedule && schedule->kind != CronScheduleKind::calendar) {
         // An interval or @reboot job runs, but has no clock-aligned next run
         // (next_run() is NULL) and no firings to call overdue.
-        text::add_finding(report, Status::ok, "maintenance " + name + " has no next run to predict",
-                          subject + " has the schedule " + text::sql_literal(job.schedule) + ": " +
-                              schedule->no_next_run_reason());
+        text::add_finding(
+            report, Status::ok, "maintenance " + name + " has no next run to predict",
+            subject + " has the schedule " + text::sql_literal(job.schedule) + ": " + schedule->no_next_run_reason());
         judgement.schedule_valid = true;
         schedule.reset();
     }
@@ -205,21 +201,19 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
     }
 
     if (newest_failure) {
-        const std::string when =
-            newest_failure->start_time ? " at " + format_utc(*newest_failure->start_time) : "";
+        const std::string when = newest_failure->start_time ? " at " + format_utc(*newest_failure->start_time) : "";
         std::string message = text::one_line(newest_failure->return_message, kMaxMessageInReason);
         if (message.empty()) message = "(no message)";
-        const std::string fix = std::string(" Fix the cause, then run ") +
-                                (facts.ledger_available ? "CALL fitbot_partman.run_maintenance()"
-                                                        : "CALL partman.run_maintenance_proc()") +
-                                " by hand to catch up.";
+        const std::string fix =
+            std::string(" Fix the cause, then run ") +
+            (facts.ledger_available ? "CALL fitbot_partman.run_maintenance()" : "CALL partman.run_maintenance_proc()") +
+            " by hand to catch up.";
         if (report.consecutive_failures >= 2) {
             text::add_finding(
                 report, Status::critical,
-                "maintenance " + name + " failed " + std::to_string(report.consecutive_failures) +
-                    " times in a row",
-                subject + " failed its last " + std::to_string(report.consecutive_failures) +
-                    " runs, most recently" + when + ": " + message + "." + fix);
+                "maintenance " + name + " failed " + std::to_string(report.consecutive_failures) + " times in a row",
+                subject + " failed its last " + std::to_string(report.consecutive_failures) + " runs, most recently" +
+                    when + ": " + message + "." + fix);
         } else {
             text::add_finding(report, Status::warning, "maintenance " + name + " last run failed",
                               subject + " failed its last run" + when + ": " + message + "." + fix);
@@ -244,18 +238,16 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
             if (job.known_since && *job.known_since <= missed) existed = true;
             report.overdue = existed && !ran_since;
             if (report.overdue) {
-                const std::string should = "pg_cron should have started it at " +
-                                           text::format_in_zone(missed, zone) + " and again at " +
-                                           text::format_in_zone(latest_firing, zone) + " (" + schedule_text + ")";
+                const std::string should = "pg_cron should have started it at " + text::format_in_zone(missed, zone) +
+                                           " and again at " + text::format_in_zone(latest_firing, zone) + " (" +
+                                           schedule_text + ")";
                 const std::string fix =
                     "; check that pg_cron's background worker runs for this database "
                     "(shared_preload_libraries, cron.database_name) and read the server log.";
                 if (newest_start) {
-                    text::add_finding(report, Status::warning,
-                                      "maintenance " + name + " not run since " +
-                                          format_utc(*newest_start),
-                                      subject + " last started at " + format_utc(*newest_start) +
-                                          ", but " + should + fix);
+                    text::add_finding(
+                        report, Status::warning, "maintenance " + name + " not run since " + format_utc(*newest_start),
+                        subject + " last started at " + format_utc(*newest_start) + ", but " + should + fix);
                 } else {
                     text::add_finding(report, Status::warning, "maintenance " + name + " never ran",
                                       subject + " has never run although " + should + fix);
@@ -266,8 +258,9 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
 
     if (scheduled_runs.empty() && !report.overdue && job.active && report.next_run) {
         text::add_finding(report, Status::ok, "maintenance " + name + " has no recorded run",
-                          subject + " has no recorded run yet (or cron.log_run is off); its next run "
-                                 "is due at " +
+                          subject +
+                              " has no recorded run yet (or cron.log_run is off); its next run "
+                              "is due at " +
                               text::format_in_zone(*report.next_run, zone) + ".");
     }
     return judgement;
@@ -275,8 +268,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
 
 }  // namespace
 
-MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
-                                    const ZoneRules &cron_zone) {
+MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now, const ZoneRules &cron_zone) {
     MaintenanceReport report;
     report.scheduler_running = facts.scheduler_running;
     report.jobs_visible = facts.jobs_visible;
@@ -286,26 +278,23 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
                           "pg_partman's maintenance runs on the primary; after a failover the jobs run on "
                           "the new primary at their next firing.");
     } else if (facts.scheduler_running && !*facts.scheduler_running) {
-        text::add_finding(
-            report, Status::critical, "pg_cron scheduler not running",
-            "pg_cron's scheduler is not running (no \"pg_cron launcher\" in pg_stat_activity), so no "
-            "job runs and no new partitions are created; restart PostgreSQL (pg_cron starts its launcher "
-            "at server start) and read the server log for why it stopped.");
+        text::add_finding(report, Status::critical, "pg_cron scheduler not running",
+                          "pg_cron's scheduler is not running (no \"pg_cron launcher\" in pg_stat_activity), so no "
+                          "job runs and no new partitions are created; restart PostgreSQL (pg_cron starts its launcher "
+                          "at server start) and read the server log for why it stopped.");
     }
     if (!facts.jobs_visible && facts.jobs.empty()) {
         text::add_finding(report, Status::unknown, "maintenance job not visible here", facts.jobs_hidden_reason);
     } else if (!facts.cron_installed) {
-        text::add_finding(
-            report, Status::critical, "pg_cron not installed",
-            "pg_cron is not installed in this database, so nothing runs pg_partman maintenance and "
-            "no new partitions are created; add pg_cron to shared_preload_libraries, set "
-            "cron.database_name to this database, run CREATE EXTENSION pg_cron, then SELECT "
-            "fitbot_partman.schedule_maintenance().");
+        text::add_finding(report, Status::critical, "pg_cron not installed",
+                          "pg_cron is not installed in this database, so nothing runs pg_partman maintenance and "
+                          "no new partitions are created; add pg_cron to shared_preload_libraries, set "
+                          "cron.database_name to this database, run CREATE EXTENSION pg_cron, then SELECT "
+                          "fitbot_partman.schedule_maintenance().");
     } else if (facts.jobs.empty()) {
-        text::add_finding(
-            report, Status::critical, "no maintenance job",
-            "No pg_cron job runs pg_partman maintenance, so no new partitions are created and "
-            "retention never drops old ones; run SELECT fitbot_partman.schedule_maintenance().");
+        text::add_finding(report, Status::critical, "no maintenance job",
+                          "No pg_cron job runs pg_partman maintenance, so no new partitions are created and "
+                          "retention never drops old ones; run SELECT fitbot_partman.schedule_maintenance().");
     }
 
     std::vector<JobJudgement> judgements;
@@ -338,8 +327,7 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
     if (running_jobs.size() > 1) {
         std::string list;
         for (const std::string &jobid : running_jobs) list += (list.empty() ? "" : ", ") + jobid;
-        text::add_finding(report, Status::warning,
-                          std::to_string(running_jobs.size()) + " maintenance jobs",
+        text::add_finding(report, Status::warning, std::to_string(running_jobs.size()) + " maintenance jobs",
                           std::to_string(running_jobs.size()) + " active pg_cron jobs (" + list +
                               ") run pg_partman maintenance for this database, so it runs more often than "
                               "intended and the runs can collide; keep one with SELECT "
@@ -353,23 +341,21 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now,
         // Inactivity is the headline of an inactive job: put it first.
         JobReport inactive;
         if (running_job) {
-            text::add_finding(
-                inactive, Status::warning, "maintenance " + name + " inactive",
-                "Maintenance " + name + " is inactive while job " +
-                    std::to_string(running_job->report.job.jobid) +
-                    " runs pg_partman maintenance; remove the leftover with SELECT cron.unschedule(" +
-                    std::to_string(job.job.jobid) + ").");
+            text::add_finding(inactive, Status::warning, "maintenance " + name + " inactive",
+                              "Maintenance " + name + " is inactive while job " +
+                                  std::to_string(running_job->report.job.jobid) +
+                                  " runs pg_partman maintenance; remove the leftover with SELECT cron.unschedule(" +
+                                  std::to_string(job.job.jobid) + ").");
         } else {
-            text::add_finding(
-                inactive, Status::critical, "maintenance " + name + " inactive",
-                "Maintenance " + name +
-                    " is inactive, so pg_partman maintenance does not run; activate it with SELECT "
-                    "cron.alter_job(" + std::to_string(job.job.jobid) + ", active := true).");
+            text::add_finding(inactive, Status::critical, "maintenance " + name + " inactive",
+                              "Maintenance " + name +
+                                  " is inactive, so pg_partman maintenance does not run; activate it with SELECT "
+                                  "cron.alter_job(" +
+                                  std::to_string(job.job.jobid) + ", active := true).");
         }
         job.status = worst(job.status, inactive.status);
         job.reasons.insert(job.reasons.begin(), inactive.reasons.begin(), inactive.reasons.end());
-        job.findings.insert(job.findings.begin(), inactive.findings.begin(),
-                            inactive.findings.end());
+        job.findings.insert(job.findings.begin(), inactive.findings.begin(), inactive.findings.end());
     }
 
     for (JobJudgement &judgement : judgements) {

@@ -18,8 +18,8 @@ constexpr std::int64_t kPostgresEpochDays = 10957;  // 2000-01-01 - 1970-01-01
 constexpr Micros kPostgresEpochMicros = kPostgresEpochDays * kMicrosPerDay;
 
 [[noreturn]] void reject(std::string_view node, const char *why) {
-    throw std::invalid_argument(std::string("cannot decode partition bound \"") +
-                                std::string(node.substr(0, 120)) + "\": " + why);
+    throw std::invalid_argument(std::string("cannot decode partition bound \"") + std::string(node.substr(0, 120)) +
+                                "\": " + why);
 }
 
 // The text right after ":<field> " up to the next space or brace.

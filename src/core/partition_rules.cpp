@@ -65,9 +65,7 @@ namespace fitbot::core {
 
 namespace {
 
-Interval negated(const Interval &interval) {
-    return Interval{-interval.months, -interval.days, -interval.micros};
-}
+Interval negated(const Interval &interval) { return Interval{-interval.months, -interval.days, -interval.micros}; }
 
 // Whether `p` starts before `q`: MINVALUE first, then by start, then by end
 // (MAXVALUE last), then by name, so the order is total and deterministic.
@@ -85,8 +83,7 @@ bool starts_before(const PartitionFact &p, const PartitionFact &q) {
     return p.name < q.name;
 }
 
-PartitionState classify(const PartitionFact &partition, Micros now,
-                        const std::optional<Micros> &retention_cutoff) {
+PartitionState classify(const PartitionFact &partition, Micros now, const std::optional<Micros> &retention_cutoff) {
     if (partition.is_default) return PartitionState::default_partition;
     if (retention_cutoff && partition.range_end && *partition.range_end <= *retention_cutoff) {
         return PartitionState::expired;
@@ -105,19 +102,18 @@ std::string default_name(const ParentReport &report) {
     return "";
 }
 
-void judge_runway(ParentReport &report, Micros now, const MaintenanceReport &maintenance,
-                  const ZoneRules &zone) {
+void judge_runway(ParentReport &report, Micros now, const MaintenanceReport &maintenance, const ZoneRules &zone) {
     using text::format_utc;
     const std::string &parent = report.parent;
     const std::string interval = text::describe_interval(report.partition_interval);
     const std::string premake = std::to_string(report.premake);
 
     if (report.partitions == 0) {
-        text::add_finding(
-            report, Status::critical, "no partitions",
-            parent + " has no partitions at all, so every row goes to the default partition "
-                     "(or is rejected without one); run CALL partman.run_maintenance_proc() and "
-                     "check the table's entry in part_config.");
+        text::add_finding(report, Status::critical, "no partitions",
+                          parent +
+                              " has no partitions at all, so every row goes to the default partition "
+                              "(or is rejected without one); run CALL partman.run_maintenance_proc() and "
+                              "check the table's entry in part_config.");
         return;
     }
     if (report.runway_unbounded || !report.runway_until) return;
@@ -126,63 +122,56 @@ void judge_runway(ParentReport &report, Micros now, const MaintenanceReport &mai
 
     if (report.future_partitions == 0) {
         if (runway_until <= now) {
-            text::add_finding(
-                report, Status::critical, "no partition since " + format_utc(runway_until),
-                parent + " ran out of partitions at " + format_utc(runway_until) + ", " +
-                    text::describe_duration(now - runway_until) +
-                    " ago, so new rows go to the default partition; run CALL "
-                    "partman.run_maintenance_proc() now, and if it fails because of rows in the "
-                    "default partition, move them with SELECT fitbot_partman.rescue_default(" +
-                    text::sql_literal(parent) + ").");
+            text::add_finding(report, Status::critical, "no partition since " + format_utc(runway_until),
+                              parent + " ran out of partitions at " + format_utc(runway_until) + ", " +
+                                  text::describe_duration(now - runway_until) +
+                                  " ago, so new rows go to the default partition; run CALL "
+                                  "partman.run_maintenance_proc() now, and if it fails because of rows in the "
+                                  "default partition, move them with SELECT fitbot_partman.rescue_default(" +
+                                  text::sql_literal(parent) + ").");
         } else {
             const std::string when_next =
-                next ? "the next maintenance run is at " + format_utc(*next)
-                     : "no maintenance job is scheduled";
-            text::add_finding(
-                report, Status::critical, "no future partition, runway ends " + format_utc(runway_until),
-                parent + " has no future partition: the newest one ends at " +
-                    format_utc(runway_until) + ", in " + text::describe_duration(runway_until - now) +
-                    ", and " + when_next +
-                    "; run CALL partman.run_maintenance_proc() now and check that premake (" +
-                    premake + ") covers the time between maintenance runs.");
+                next ? "the next maintenance run is at " + format_utc(*next) : "no maintenance job is scheduled";
+            text::add_finding(report, Status::critical, "no future partition, runway ends " + format_utc(runway_until),
+                              parent + " has no future partition: the newest one ends at " + format_utc(runway_until) +
+                                  ", in " + text::describe_duration(runway_until - now) + ", and " + when_next +
+                                  "; run CALL partman.run_maintenance_proc() now and check that premake (" + premake +
+                                  ") covers the time between maintenance runs.");
         }
         return;
     }
 
     if (next) {
         if (runway_until <= *next) {
-            text::add_finding(
-                report, Status::critical,
-                "runway ends " + format_utc(runway_until) + " before next maintenance",
-                parent + " has partitions only until " + format_utc(runway_until) +
-                    ", but the next maintenance run is at " + format_utc(*next) +
-                    ", so rows from " + format_utc(runway_until) +
-                    " on will go to the default partition; run CALL "
-                    "partman.run_maintenance_proc() now, and raise premake (" + premake +
-                    ") or run maintenance more often.");
+            text::add_finding(report, Status::critical,
+                              "runway ends " + format_utc(runway_until) + " before next maintenance",
+                              parent + " has partitions only until " + format_utc(runway_until) +
+                                  ", but the next maintenance run is at " + format_utc(*next) + ", so rows from " +
+                                  format_utc(runway_until) +
+                                  " on will go to the default partition; run CALL "
+                                  "partman.run_maintenance_proc() now, and raise premake (" +
+                                  premake + ") or run maintenance more often.");
         } else if (add_interval(*next, report.partition_interval, zone) > runway_until) {
-            text::add_finding(
-                report, Status::warning,
-                "runway ends " + format_utc(runway_until) + ", " +
-                    text::describe_duration(runway_until - *next) + " after next maintenance",
-                parent + " has partitions until " + format_utc(runway_until) +
-                    ", less than one partition interval (" + interval +
-                    ") after the next maintenance run at " + format_utc(*next) +
-                    "; if that run fails, rows from " + format_utc(runway_until) +
-                    " on go to the default partition, so raise premake (" + premake +
-                    ") or run maintenance more often.");
+            text::add_finding(report, Status::warning,
+                              "runway ends " + format_utc(runway_until) + ", " +
+                                  text::describe_duration(runway_until - *next) + " after next maintenance",
+                              parent + " has partitions until " + format_utc(runway_until) +
+                                  ", less than one partition interval (" + interval +
+                                  ") after the next maintenance run at " + format_utc(*next) +
+                                  "; if that run fails, rows from " + format_utc(runway_until) +
+                                  " on go to the default partition, so raise premake (" + premake +
+                                  ") or run maintenance more often.");
         }
         return;
     }
 
     if (add_interval(now, report.partition_interval, zone) > runway_until) {
-        text::add_finding(
-            report, Status::critical,
-            "runway ends " + format_utc(runway_until) + ", no maintenance scheduled",
-            parent + " has partitions only until " + format_utc(runway_until) +
-                ", less than one partition interval (" + interval +
-                ") from now, and no active maintenance job will create more; run SELECT "
-                "fitbot_partman.schedule_maintenance() or CALL partman.run_maintenance_proc() now.");
+        text::add_finding(report, Status::critical,
+                          "runway ends " + format_utc(runway_until) + ", no maintenance scheduled",
+                          parent + " has partitions only until " + format_utc(runway_until) +
+                              ", less than one partition interval (" + interval +
+                              ") from now, and no active maintenance job will create more; run SELECT "
+                              "fitbot_partman.schedule_maintenance() or CALL partman.run_maintenance_proc() now.");
     }
 }
 
@@ -191,12 +180,11 @@ void judge_default(ParentReport &report, const MaintenanceReport &maintenance, c
     const std::string &parent = report.parent;
     std::string name = default_name(report);
     if (!report.default_rows) {
-        text::add_finding(
-            report, Status::ok, "default partition locked, rows not counted",
-            parent + " could not count the rows of its default partition" +
-                (name.empty() ? std::string() : " " + name) +
-                " because another session held a lock on it; this does not change the status, "
-                "and the next check counts them again.");
+        text::add_finding(report, Status::ok, "default partition locked, rows not counted",
+                          parent + " could not count the rows of its default partition" +
+                              (name.empty() ? std::string() : " " + name) +
+                              " because another session held a lock on it; this does not change the status, "
+                              "and the next check counts them again.");
         return;
     }
     if (*report.default_rows > 0) {
@@ -205,26 +193,24 @@ void judge_default(ParentReport &report, const MaintenanceReport &maintenance, c
         const std::string dated =
             has_range ? " dated " + format_utc(*report.default_oldest) + " to " + format_utc(*report.default_newest)
                       : std::string();
-        text::add_finding(
-            report, Status::critical, rows + " in default partition",
-            parent + " has " + rows + dated + " in its default partition" +
-                (name.empty() ? std::string() : " " + name) +
-                "; they block pg_partman from creating the partitions for their range, so move "
-                "them into proper partitions with SELECT fitbot_partman.rescue_default(" +
-                text::sql_literal(parent) + ").");
+        text::add_finding(report, Status::critical, rows + " in default partition",
+                          parent + " has " + rows + dated + " in its default partition" +
+                              (name.empty() ? std::string() : " " + name) +
+                              "; they block pg_partman from creating the partitions for their range, so move "
+                              "them into proper partitions with SELECT fitbot_partman.rescue_default(" +
+                              text::sql_literal(parent) + ").");
         if (has_range && report.runway_until && !report.runway_unbounded) {
             const Micros next_start = *report.runway_until;
             const Micros next_end = add_interval(next_start, report.partition_interval, zone);
             if (*report.default_newest >= next_start && *report.default_oldest < next_end) {
                 const std::string when =
                     maintenance.next_run ? "at " + format_utc(*maintenance.next_run) : "whenever it runs";
-                text::add_finding(
-                    report, Status::warning, "next maintenance fails for " + parent,
-                    "The next maintenance run (" + when + ") must create " + parent + "'s partition from " +
-                        format_utc(next_start) + " to " + format_utc(next_end) +
-                        ", and rows in the default partition reach into that range, so the run will fail "
-                        "for this table; run SELECT fitbot_partman.rescue_default(" + text::sql_literal(parent) +
-                        ") before then.");
+                text::add_finding(report, Status::warning, "next maintenance fails for " + parent,
+                                  "The next maintenance run (" + when + ") must create " + parent +
+                                      "'s partition from " + format_utc(next_start) + " to " + format_utc(next_end) +
+                                      ", and rows in the default partition reach into that range, so the run will fail "
+                                      "for this table; run SELECT fitbot_partman.rescue_default(" +
+                                      text::sql_literal(parent) + ") before then.");
             }
         }
     }
@@ -241,25 +227,26 @@ void judge_gaps(ParentReport &report, Micros now) {
             const Micros gap_end = *child.fact.range_start;
             ++report.gaps;
             const std::string range = format_utc(gap_start) + " to " + format_utc(gap_end);
-            const std::string fix = "create the missing partition with SELECT "
-                                    "partman.create_partition_time(" +
-                                    text::sql_literal(report.parent) + ", ARRAY[" +
-                                    text::sql_literal(format_utc(gap_start)) + "::timestamptz]).";
+            const std::string fix =
+                "create the missing partition with SELECT "
+                "partman.create_partition_time(" +
+                text::sql_literal(report.parent) + ", ARRAY[" + text::sql_literal(format_utc(gap_start)) +
+                "::timestamptz]).";
             if (gap_end > now) {
                 ++report.future_gaps;
-                text::add_finding(
-                    report, Status::critical, "gap " + range,
-                    report.parent + " has no partition from " + range + " (between " +
-                        previous->fact.name + " and " + child.fact.name +
-                        "), a range that is current or in the future, so rows for it go to the "
-                        "default partition; " + fix);
+                text::add_finding(report, Status::critical, "gap " + range,
+                                  report.parent + " has no partition from " + range + " (between " +
+                                      previous->fact.name + " and " + child.fact.name +
+                                      "), a range that is current or in the future, so rows for it go to the "
+                                      "default partition; " +
+                                      fix);
             } else {
-                text::add_finding(
-                    report, Status::warning, "gap " + range,
-                    report.parent + " has no partition from " + range + " (between " +
-                        previous->fact.name + " and " + child.fact.name +
-                        "), so rows for that range went to the default partition; if data for it "
-                        "matters, " + fix);
+                text::add_finding(report, Status::warning, "gap " + range,
+                                  report.parent + " has no partition from " + range + " (between " +
+                                      previous->fact.name + " and " + child.fact.name +
+                                      "), so rows for that range went to the default partition; if data for it "
+                                      "matters, " +
+                                      fix);
             }
         }
         previous = &child;
@@ -270,9 +257,10 @@ void judge_quarantine(ParentReport &report) {
     if (!report.quarantined_rows || *report.quarantined_rows == 0) return;
     const std::string rows = text::count_of(*report.quarantined_rows, "row");
     text::add_finding(report, Status::warning, rows + " in quarantine",
-                      report.parent + " has " + rows + " in its quarantine table, set aside by "
-                      "rescue_default() because they lie outside the range maintenance keeps; review "
-                      "them, then insert them into the table or delete them.");
+                      report.parent + " has " + rows +
+                          " in its quarantine table, set aside by "
+                          "rescue_default() because they lie outside the range maintenance keeps; review "
+                          "them, then insert them into the table or delete them.");
 }
 
 // The end of the run of contiguous partitions that covers now (partitions
@@ -303,17 +291,15 @@ std::optional<Micros> contiguous_runway(const std::vector<PartitionFact> &sorted
     return unbounded ? std::nullopt : run_end;
 }
 
-void judge_retention(ParentReport &report, const ParentFact &fact,
-                     const MaintenanceReport &maintenance, const ZoneRules &zone,
-                     const std::optional<Micros> &retention_cutoff) {
+void judge_retention(ParentReport &report, const ParentFact &fact, const MaintenanceReport &maintenance,
+                     const ZoneRules &zone, const std::optional<Micros> &retention_cutoff) {
     using text::format_utc;
     if (retention_cutoff) {
         // One maintenance period of grace past the retention: the run after
         // a partition expires drops it.
-        const Micros overdue_cutoff =
-            maintenance.schedule_period
-                ? *retention_cutoff - *maintenance.schedule_period
-                : add_interval(*retention_cutoff, negated(report.partition_interval), zone);
+        const Micros overdue_cutoff = maintenance.schedule_period
+                                          ? *retention_cutoff - *maintenance.schedule_period
+                                          : add_interval(*retention_cutoff, negated(report.partition_interval), zone);
         const PartitionReport *oldest = nullptr;
         for (const PartitionReport &child : report.children) {
             if (child.state != PartitionState::expired) continue;
@@ -325,25 +311,23 @@ void judge_retention(ParentReport &report, const ParentFact &fact,
         }
         if (report.overdue_expired_partitions > 0) {
             const std::string count = text::count_of(report.overdue_expired_partitions, "partition");
-            text::add_finding(
-                report, Status::warning, count + " past retention not dropped",
-                report.parent + " still has " + count + " older than its retention of " +
-                    text::describe_interval(*fact.retention) +
-                    " by more than one maintenance period (the oldest, " + oldest->fact.name +
-                    ", ended at " + format_utc(*oldest->fact.range_end) +
-                    "); pg_partman's retention should have dropped them, so check retention in "
-                    "part_config and that maintenance runs succeed.");
+            text::add_finding(report, Status::warning, count + " past retention not dropped",
+                              report.parent + " still has " + count + " older than its retention of " +
+                                  text::describe_interval(*fact.retention) +
+                                  " by more than one maintenance period (the oldest, " + oldest->fact.name +
+                                  ", ended at " + format_utc(*oldest->fact.range_end) +
+                                  "); pg_partman's retention should have dropped them, so check retention in "
+                                  "part_config and that maintenance runs succeed.");
         }
     }
     if (report.detached_retention_tables > 0) {
         const std::string tables = text::count_of(report.detached_retention_tables, "table");
-        text::add_finding(
-            report, Status::warning, tables + " detached by retention kept",
-            report.parent + " has " + tables +
-                " named like its partitions but detached: pg_partman's retention keeps expired "
-                "partitions on disk this way when retention_keep_table is true; drop them if their "
-                "data is no longer needed, and keep retention_keep_table = false (register_table's "
-                "default) so that retention really drops partitions.");
+        text::add_finding(report, Status::warning, tables + " detached by retention kept",
+                          report.parent + " has " + tables +
+                              " named like its partitions but detached: pg_partman's retention keeps expired "
+                              "partitions on disk this way when retention_keep_table is true; drop them if their "
+                              "data is no longer needed, and keep retention_keep_table = false (register_table's "
+                              "default) so that retention really drops partitions.");
     }
 }
 

@@ -7,11 +7,11 @@ namespace fitbot::core {
 std::int64_t days_from_civil(CivilDate date) {
     const std::int64_t year = static_cast<std::int64_t>(date.year) - (date.month <= 2 ? 1 : 0);
     const std::int64_t era = floor_div(year, 400);
-    const std::int64_t year_of_era = year - era * 400;                                 // [0, 399]
+    const std::int64_t year_of_era = year - era * 400;                                       // [0, 399]
     const std::int64_t month_from_march = date.month > 2 ? date.month - 3 : date.month + 9;  // [0, 11]
-    const std::int64_t day_of_year = (153 * month_from_march + 2) / 5 + date.day - 1;  // [0, 365]
+    const std::int64_t day_of_year = (153 * month_from_march + 2) / 5 + date.day - 1;        // [0, 365]
     const std::int64_t day_of_era =
-        year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;          // [0, 146096]
+        year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;  // [0, 146096]
     return era * 146097 + day_of_era - 719468;
 }
 

@@ -46,8 +46,8 @@ std::vector<Oid> changed_relations() {
 void register_catalog_generation_callbacks() {
     // Only PostgreSQL's static callback tables change here; they raise FATAL
     // (no longjmp) when full.
-    CacheRegisterRelcacheCallback(note_changed_relation, (Datum) 0);
-    CacheRegisterSyscacheCallback(NAMESPACEOID, bump_generation, (Datum) 0);
+    CacheRegisterRelcacheCallback(note_changed_relation, (Datum)0);
+    CacheRegisterSyscacheCallback(NAMESPACEOID, bump_generation, (Datum)0);
 }
 
 }  // namespace fitbot::pg

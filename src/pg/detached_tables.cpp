@@ -20,7 +20,7 @@ void scan_detached(Oid namespace_oid, const char *prefix, int *count) {
     HeapTuple tuple;
     *count = 0;
     while ((tuple = systable_getnext(scan)) != NULL) {
-        Form_pg_class form = (Form_pg_class) GETSTRUCT(tuple);
+        Form_pg_class form = (Form_pg_class)GETSTRUCT(tuple);
         if (strncmp(NameStr(form->relname), NameStr(prefix_name), prefix_length) != 0) break;  // past the prefix
         if (form->relnamespace == namespace_oid && form->relkind == RELKIND_RELATION && !form->relispartition)
             (*count)++;

@@ -13,9 +13,9 @@
 #include "core/shared_facts.h"
 #include "detached_tables.h"
 #include "guard.h"
-#include "pg_cron_rules.h"
 #include "partition_reader.h"
 #include "partition_tree.h"
+#include "pg_cron_rules.h"
 #include "relation_locks.h"
 #include "row_count_if_unlocked.h"
 #include "spi.h"
@@ -26,13 +26,11 @@ namespace fitbot::pg {
 
 namespace {
 
-core::Interval interval_of(const std::optional<Datum> &value) {
-    return interval_from_pg(DatumGetIntervalP(*value));
-}
+core::Interval interval_of(const std::optional<Datum> &value) { return interval_from_pg(DatumGetIntervalP(*value)); }
 
 struct ParentConfigRow {
     Oid oid;
-    Oid retention_namespace;  // where detached partitions are kept
+    Oid retention_namespace;      // where detached partitions are kept
     Oid quarantine = InvalidOid;  // <parent>_quarantine, made by rescue_default()
     std::string relname;
     core::ParentFact fact;
@@ -83,7 +81,9 @@ std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string
         // rescue_default()'s quarantine table beside the parent (to_regclass
         // takes no lock).
         "       coalesce(to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine'))::oid, 0)"
-        "  FROM " + quoted_identifier(partman_schema) + ".part_config p"
+        "  FROM " +
+        quoted_identifier(partman_schema) +
+        ".part_config p"
         "  JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
         "  JOIN pg_class c ON c.relnamespace = n.oid"
         "                 AND c.relname = substr(p.parent_table, length(n.nspname) + 2)"
@@ -144,8 +144,7 @@ const CatalogPartitions &catalog_partitions(const ParentConfigRow &parent) {
     return catalog_partitions_cache[parent.oid] = std::move(fresh);
 }
 
-void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact,
-                     const std::unordered_set<Oid> &locked) {
+void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact, const std::unordered_set<Oid> &locked) {
     const CatalogPartitions &catalog = catalog_partitions(parent);
     fact.partitions = catalog.partitions;
     // Only retention detaches partitions (and keeps them when
@@ -227,9 +226,9 @@ void read_unseen_job(SpiSession &spi, core::MaintenanceFacts &maintenance) {
         "fitbot-partman status or check reads both databases, or run SELECT * FROM cron.job WHERE database = " +
         quoted_literal(here) + " in " + quoted_identifier(maintenance.cron_database) + ".";
     if (!maintenance.ledger_available) return;
-    auto recorded = spi.query<std::string>(
-        "SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'",
-        [](const SpiRow &row) { return spi_string(row.values[0]); });
+    auto recorded =
+        spi.query<std::string>("SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'",
+                               [](const SpiRow &row) { return spi_string(row.values[0]); });
     if (!recorded.empty()) maintenance.recorded_schedule = recorded.front();
 }
 
@@ -281,7 +280,8 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
         // commit time of the job's row is a lower bound of how long it existed.
         "       CASE WHEN current_setting('track_commit_timestamp')::bool"
         "            THEN pg_xact_commit_timestamp(j.xmin) END"
-        "  FROM cron.job j WHERE" + maintenance_job_filter + " ORDER BY j.jobid",
+        "  FROM cron.job j WHERE" +
+            maintenance_job_filter + " ORDER BY j.jobid",
         [](const SpiRow &row) {
             core::CronJobFact job;
             job.jobid = DatumGetInt64(*row.values[0]);
@@ -305,8 +305,10 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
         "  FROM cron.job j CROSS JOIN LATERAL ("
         "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
         "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-            std::to_string(core::shared::kRunsPerJob) + ") r"
-        " WHERE" + maintenance_job_filter + runs_in_ledger + " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
+            std::to_string(core::shared::kRunsPerJob) +
+            ") r"
+            " WHERE" +
+            maintenance_job_filter + runs_in_ledger + " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
         [](const SpiRow &row) {
             core::CronRunFact run;
             run.jobid = DatumGetInt64(*row.values[0]);
@@ -334,7 +336,9 @@ BackendFacts read_backend_facts() {
     auto extensions = spi.query<Extension>(
         "SELECT n.nspname::text, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
         " WHERE e.extname = 'pg_partman'",
-        [](const SpiRow &row) { return Extension{spi_string(row.values[0]), spi_string(row.values[1])}; });
+        [](const SpiRow &row) {
+            return Extension{spi_string(row.values[0]), spi_string(row.values[1])};
+        });
     if (extensions.empty()) {
         throw SqlError(ERRCODE_UNDEFINED_OBJECT, "extension \"pg_partman\" is not installed", {},
                        "Run CREATE EXTENSION pg_partman, or CREATE EXTENSION fitbot_partman CASCADE.");

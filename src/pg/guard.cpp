@@ -20,13 +20,9 @@ ErrorData *copy_error_data(MemoryContext into) {
     ErrorData *volatile copy = nullptr;
     MemoryContextSwitchTo(into);
     PG_TRY();
-    {
-        copy = CopyErrorData();
-    }
+    { copy = CopyErrorData(); }
     PG_CATCH();
-    {
-        copy = nullptr;
-    }
+    { copy = nullptr; }
     PG_END_TRY();
     // Both errors (if the copy failed) go; the error context is reset.
     MemoryContextSwitchTo(into);
@@ -58,9 +54,7 @@ CaughtError run_catching_postgres_error(void (*body)(void *), void *context) {
         check_error_stacks(this_frame, context_stack);
     }
     PG_CATCH();
-    {
-        raised = true;
-    }
+    { raised = true; }
     PG_END_TRY();
     CaughtError caught;
     if (!raised) return caught;

@@ -37,8 +37,7 @@ private:
 class SqlError : public std::runtime_error {
 public:
     SqlError(int sqlstate, std::string message, std::string detail = {}, std::string hint = {})
-        : std::runtime_error(message), sqlstate_(sqlstate), detail_(std::move(detail)),
-          hint_(std::move(hint)) {}
+        : std::runtime_error(message), sqlstate_(sqlstate), detail_(std::move(detail)), hint_(std::move(hint)) {}
     int sqlstate() const { return sqlstate_; }
     const std::string &detail() const { return detail_; }
     const std::string &hint() const { return hint_; }
@@ -119,10 +118,8 @@ Datum sql_entry_point(FunctionCallInfo fcinfo, Datum (*implementation)(FunctionC
 
 // Declares an extern "C" SQL-callable function `name` whose C++ body is
 // `implementation` (a Datum(FunctionCallInfo) function).
-#define FITBOT_SQL_FUNCTION(name, implementation)                              \
-    extern "C" {                                                               \
-    PG_FUNCTION_INFO_V1(name);                                                 \
-    Datum name(PG_FUNCTION_ARGS) {                                             \
-        return fitbot::pg::sql_entry_point(fcinfo, implementation);            \
-    }                                                                          \
+#define FITBOT_SQL_FUNCTION(name, implementation)                                                \
+    extern "C" {                                                                                 \
+    PG_FUNCTION_INFO_V1(name);                                                                   \
+    Datum name(PG_FUNCTION_ARGS) { return fitbot::pg::sql_entry_point(fcinfo, implementation); } \
     }

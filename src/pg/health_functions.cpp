@@ -37,7 +37,9 @@ JudgedDatabase judge_database() {
     return judged;
 }
 
-std::int64_t whole_rows(double estimate) { return estimate > 0 ? static_cast<std::int64_t>(std::llround(estimate)) : 0; }
+std::int64_t whole_rows(double estimate) {
+    return estimate > 0 ? static_cast<std::int64_t>(std::llround(estimate)) : 0;
+}
 
 Datum partition_health(FunctionCallInfo fcinfo, int expected_columns) {
     using Column = PartitionHealthColumn;
@@ -75,10 +77,12 @@ Datum partitions(FunctionCallInfo fcinfo, int expected_columns) {
     auto found = std::find(oids.begin(), oids.end(), requested);
     if (found == oids.end()) {
         char *relation = pg_call(get_rel_name, requested);
-        throw SqlError(ERRCODE_UNDEFINED_OBJECT,
-                       std::string("table \"") + (relation ? relation : std::to_string(requested)) +
-                           "\" is not managed by pg_partman",
-                       {}, "Register it with fitbot_partman.register_table(), or see fitbot_partman.partition_health() for the managed tables.");
+        throw SqlError(
+            ERRCODE_UNDEFINED_OBJECT,
+            std::string("table \"") + (relation ? relation : std::to_string(requested)) +
+                "\" is not managed by pg_partman",
+            {},
+            "Register it with fitbot_partman.register_table(), or see fitbot_partman.partition_health() for the managed tables.");
     }
     const core::ParentReport &parent = judged.report.parents.at(found - oids.begin());
     ResultSet<Column> result(fcinfo, expected_columns);

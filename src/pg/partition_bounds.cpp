@@ -47,8 +47,8 @@ bool decode_partition_bound(HeapTuple class_tuple, const DecodedBound *cached, M
     if (spec->is_default) {
         out->is_default = true;
     } else if (spec->strategy == PARTITION_STRATEGY_RANGE) {
-        out->has_start = bound_to_timestamptz((Node *) linitial(spec->lowerdatums), &out->start);
-        out->has_end = bound_to_timestamptz((Node *) linitial(spec->upperdatums), &out->end);
+        out->has_start = bound_to_timestamptz((Node *)linitial(spec->lowerdatums), &out->start);
+        out->has_end = bound_to_timestamptz((Node *)linitial(spec->upperdatums), &out->end);
     }
     MemoryContextSwitchTo(caller);
     MemoryContextReset(scratch);

@@ -33,7 +33,7 @@ void read_partition_row(Oid child, MemoryContext scratch, const DecodedBound *ca
     row->bound_from_cache = false;
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
     if (!HeapTupleIsValid(tuple)) return;
-    Form_pg_class form = (Form_pg_class) GETSTRUCT(tuple);
+    Form_pg_class form = (Form_pg_class)GETSTRUCT(tuple);
     row->found = true;
     row->relname = form->relname;
     row->relnamespace = form->relnamespace;

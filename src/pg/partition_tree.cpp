@@ -20,7 +20,7 @@ void scan_inherits(Oid parent, std::vector<Oid> *out) {
     SysScanDesc scan = systable_beginscan(inherits, InheritsParentIndexId, true, NULL, 1, &key);
     HeapTuple tuple;
     while ((tuple = systable_getnext(scan)) != NULL) {
-        out->push_back(((Form_pg_inherits) GETSTRUCT(tuple))->inhrelid);
+        out->push_back(((Form_pg_inherits)GETSTRUCT(tuple))->inhrelid);
     }
     systable_endscan(scan);
     table_close(inherits, AccessShareLock);
@@ -33,7 +33,7 @@ void scan_indexes_of(Oid table, std::vector<Oid> *out) {
     SysScanDesc scan = systable_beginscan(index_catalog, IndexIndrelidIndexId, true, NULL, 1, &key);
     HeapTuple tuple;
     while ((tuple = systable_getnext(scan)) != NULL) {
-        out->push_back(((Form_pg_index) GETSTRUCT(tuple))->indexrelid);
+        out->push_back(((Form_pg_index)GETSTRUCT(tuple))->indexrelid);
     }
     systable_endscan(scan);
     table_close(index_catalog, AccessShareLock);
@@ -43,7 +43,7 @@ void index_owner(Oid index, Oid *table) {
     *table = InvalidOid;
     HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
     if (!HeapTupleIsValid(tuple)) return;
-    *table = ((Form_pg_index) GETSTRUCT(tuple))->indrelid;
+    *table = ((Form_pg_index)GETSTRUCT(tuple))->indrelid;
     ReleaseSysCache(tuple);
 }
 
@@ -64,7 +64,8 @@ std::vector<PartitionIndex> partition_indexes(Oid parent) {
             Oid table = InvalidOid;
             pg_call(index_owner, child_index, &table);
             if (!OidIsValid(table)) continue;
-            sizes.push_back({child_index, table, static_cast<std::int64_t>(pg_call(relation_pages, child_index)) * BLCKSZ});
+            sizes.push_back(
+                {child_index, table, static_cast<std::int64_t>(pg_call(relation_pages, child_index)) * BLCKSZ});
         }
     }
     return sizes;

@@ -52,9 +52,10 @@ InstalledPgCron installed_pg_cron() {
     }
     if (installed.version.empty()) {
         installed.choice.rules = core::kNewestPgCronRules;
-        installed.choice.assumed = "pg_cron is neither loaded in this server nor installed in this database; the "
-                                   "rules of " + core::pg_cron_rules_name(core::kNewestPgCronRules) +
-                                   " are assumed.";
+        installed.choice.assumed =
+            "pg_cron is neither loaded in this server nor installed in this database; the "
+            "rules of " +
+            core::pg_cron_rules_name(core::kNewestPgCronRules) + " are assumed.";
         return installed;
     }
     std::optional<core::PgCronRulesChoice> choice = core::pg_cron_rules_for_version(installed.version);

@@ -6,7 +6,7 @@ namespace fitbot::pg {
 int32 relation_pages(Oid relation) {
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relation));
     if (!HeapTupleIsValid(tuple)) return 0;
-    int32 pages = ((Form_pg_class) GETSTRUCT(tuple))->relpages;
+    int32 pages = ((Form_pg_class)GETSTRUCT(tuple))->relpages;
     ReleaseSysCache(tuple);
     return pages;
 }

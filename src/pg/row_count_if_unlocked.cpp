@@ -12,7 +12,7 @@ namespace {
 
 // What one scan found, in plain values.
 struct ScanResult {
-    int64 rows;          // -1 when the lock is taken by someone else
+    int64 rows;  // -1 when the lock is taken by someone else
     bool has_range;
     TimestampTz oldest;
     TimestampTz newest;

@@ -6,9 +6,7 @@
 
 namespace fitbot::pg {
 
-std::string quoted_identifier(const std::string &identifier) {
-    return pg_call(quote_identifier, identifier.c_str());
-}
+std::string quoted_identifier(const std::string &identifier) { return pg_call(quote_identifier, identifier.c_str()); }
 
 std::string quoted_literal(const std::string &value) { return pg_call(quote_literal_cstr, value.c_str()); }
 

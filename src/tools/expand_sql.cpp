@@ -36,7 +36,8 @@ std::string sql_literal(const std::string &text) {
 
 // A multi-line literal: dollar-quoted, so it reads as it is written.
 std::string dollar_literal(const std::string &text, const std::string &tag) {
-    if (text.find("$" + tag + "$") != std::string::npos) throw std::runtime_error("dollar tag $" + tag + "$ occurs in the text");
+    if (text.find("$" + tag + "$") != std::string::npos)
+        throw std::runtime_error("dollar tag $" + tag + "$ occurs in the text");
     return "$" + tag + "$" + text + "$" + tag + "$";
 }
 

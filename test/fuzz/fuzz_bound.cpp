@@ -28,8 +28,7 @@ void check(std::string_view text, const fitbot::core::ZoneRules &zone) {
         fitbot::core::DecodedRangeBound bound = fitbot::core::decode_partition_bound(text, zone);
         if (bound.start && bound.end && *bound.start >= *bound.end) std::abort();
         if (bound.is_default && (bound.start || bound.end)) std::abort();
-    } catch (const std::invalid_argument &) {
-    }
+    } catch (const std::invalid_argument &) {}
 }
 
 }  // namespace

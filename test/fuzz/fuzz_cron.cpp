@@ -32,16 +32,15 @@ namespace {
 
 void check(bool condition, const char *what, std::string_view text, Micros after) {
     if (condition) return;
-    std::fprintf(stderr, "invariant failed: %s\nschedule: \"%.*s\"\nafter: %lld\n", what,
-                 static_cast<int>(text.size()), text.data(), static_cast<long long>(after));
+    std::fprintf(stderr, "invariant failed: %s\nschedule: \"%.*s\"\nafter: %lld\n", what, static_cast<int>(text.size()),
+                 text.data(), static_cast<long long>(after));
     std::abort();
 }
 
 bool same_schedule(const CronSchedule &a, const CronSchedule &b) {
-    return a.minutes == b.minutes && a.hours == b.hours && a.days_of_month == b.days_of_month &&
-           a.months == b.months && a.days_of_week == b.days_of_week && a.minute_star == b.minute_star &&
-           a.hour_star == b.hour_star && a.day_of_month_star == b.day_of_month_star &&
-           a.day_of_week_star == b.day_of_week_star && a.text == b.text;
+    return a.minutes == b.minutes && a.hours == b.hours && a.days_of_month == b.days_of_month && a.months == b.months &&
+           a.days_of_week == b.days_of_week && a.minute_star == b.minute_star && a.hour_star == b.hour_star &&
+           a.day_of_month_star == b.day_of_month_star && a.day_of_week_star == b.day_of_week_star && a.text == b.text;
 }
 
 void check_runs(const CronSchedule &schedule, Micros after, const ZoneRules &zone) {
@@ -106,10 +105,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     try {
         const CronSchedule strict = parse_cron(text, rules, CronReading::strict);
-        check(as_run.has_value() && same_schedule(strict, *as_run), "strict reading is a subset of pg_cron's",
-              text, after);
-    } catch (const CronError &) {
-    }
+        check(as_run.has_value() && same_schedule(strict, *as_run), "strict reading is a subset of pg_cron's", text,
+              after);
+    } catch (const CronError &) {}
     if (as_run) {
         check_runs(*as_run, after, FixedOffsetZone(0, "UTC"));
         check_runs(*as_run, after, FixedOffsetZone(5 * 3600 + 45 * 60, "+05:45"));
@@ -124,8 +122,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return 0;
     }
     try {
-        check(same_schedule(parse_cron(schedule.text), schedule), "schedule.text parses to the same schedule",
-              text, after);
+        check(same_schedule(parse_cron(schedule.text), schedule), "schedule.text parses to the same schedule", text,
+              after);
     } catch (const CronError &) {
         check(false, "schedule.text parses again", text, after);
     }

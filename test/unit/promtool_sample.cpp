@@ -87,9 +87,9 @@ TEST(PromtoolSample, HarnessSeesLintComplaints) {
     // Guard against a harness that would pass anything: promtool must
     // complain about a counter without the _total suffix.
     if (::access(kPromtool, X_OK) != 0) GTEST_SKIP() << kPromtool << " is not installed";
-    const CommandResult result =
-        promtool_check("# HELP fitbot_partman_things Things.\n# TYPE fitbot_partman_things counter\n"
-                       "fitbot_partman_things 1\n");
+    const CommandResult result = promtool_check(
+        "# HELP fitbot_partman_things Things.\n# TYPE fitbot_partman_things counter\n"
+        "fitbot_partman_things 1\n");
     EXPECT_NE(result.output, "");
     EXPECT_NE(result.output.find("_total"), std::string::npos) << result.output;
 }

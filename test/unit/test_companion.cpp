@@ -1,12 +1,12 @@
 // The companion's pieces that need no database: DSN masking (through libpq's
 // parser), listen addresses, the exporter's own series, the partition timeline, and the facts JSON round trip.
 #include <arpa/inet.h>
-#include <chrono>
-#include <cstdlib>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -30,7 +30,8 @@ TEST(CompanionDsn, PasswordsAreMaskedInEveryForm) {
               "user=mon password=******** dbname=fitbot host=db port=5432");
     EXPECT_EQ(masked_dsn("postgres://db/fitbot?user=mon&password=SeCrEt&sslmode=require"),
               "user=mon password=******** dbname=fitbot host=db sslmode=require");
-    EXPECT_EQ(masked_dsn("postgresql://mon:p%40ss%20word@db/fitbot"), "user=mon password=******** dbname=fitbot host=db");
+    EXPECT_EQ(masked_dsn("postgresql://mon:p%40ss%20word@db/fitbot"),
+              "user=mon password=******** dbname=fitbot host=db");
     EXPECT_EQ(masked_dsn("host=db sslpassword=KeYpAsS sslkey=/k"), "host=db sslkey=/k sslpassword=********");
     EXPECT_EQ(masked_dsn("application_name='my app' host=db"), "host=db application_name='my app'");
     EXPECT_EQ(masked_dsn(""), "(PG* environment)");
@@ -121,8 +122,8 @@ TEST(CompanionServe, ListenAddressesAsNodeExporterReadsThem) {
     EXPECT_EQ(show("[::]"), "[::]:9817");
     EXPECT_EQ(show("::1"), "[::1]:9817");
     EXPECT_EQ(show("localhost:80"), "localhost:80");
-    for (const char *bad : {"", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:", "[::1", "[::1]x", "[]:80",
-                            "host:port", "h:-1"}) {
+    for (const char *bad :
+         {"", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:", "[::1", "[::1]x", "[]:80", "host:port", "h:-1"}) {
         EXPECT_THROW(parse_listen_address(bad, 9817), std::invalid_argument) << bad;
     }
 }

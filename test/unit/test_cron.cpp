@@ -46,7 +46,8 @@ std::string iso(std::optional<Micros> instant) {
     std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d:%02d", date.year, date.month, date.day,
                   static_cast<int>(of_day / 3600), static_cast<int>(of_day / 60 % 60), static_cast<int>(of_day % 60));
     std::string text = buffer;
-    if (*instant - seconds * kMicrosPerSecond != 0) text += "+" + std::to_string(*instant - seconds * kMicrosPerSecond) + "us";
+    if (*instant - seconds * kMicrosPerSecond != 0)
+        text += "+" + std::to_string(*instant - seconds * kMicrosPerSecond) + "us";
     return text;
 }
 
@@ -78,11 +79,21 @@ std::vector<int> bits_of(const CronSchedule &schedule, int field) {
     for (int i = 0; i < 60; ++i) {
         bool set = false;
         switch (field) {
-            case 0: set = schedule.minutes.test(i); break;
-            case 1: set = i < 24 && schedule.hours.test(i); break;
-            case 2: set = i < 32 && schedule.days_of_month.test(i); break;
-            case 3: set = i < 13 && schedule.months.test(i); break;
-            case 4: set = i < 7 && schedule.days_of_week.test(i); break;
+            case 0:
+                set = schedule.minutes.test(i);
+                break;
+            case 1:
+                set = i < 24 && schedule.hours.test(i);
+                break;
+            case 2:
+                set = i < 32 && schedule.days_of_month.test(i);
+                break;
+            case 3:
+                set = i < 13 && schedule.months.test(i);
+                break;
+            case 4:
+                set = i < 7 && schedule.days_of_week.test(i);
+                break;
         }
         if (set) values.push_back(i);
     }
@@ -127,7 +138,7 @@ TEST(CronParse, EveryFieldForm) {
     // A step beyond the field: pg_cron <= 1.6.4 fires once at the start, a
     // likely typo refused strictly (test_cron_versions.cpp has the rest).
     EXPECT_THROW(parse_14("*/100 * * * *"), CronError);
-    EXPECT_EQ(bits_of(parse_14("05 002 * * *"), 0), Values{5});   // leading zeros
+    EXPECT_EQ(bits_of(parse_14("05 002 * * *"), 0), Values{5});  // leading zeros
     EXPECT_EQ(bits_of(parse_14("05 002 * * *"), 1), Values{2});
 }
 
@@ -303,7 +314,8 @@ TEST(CronReject, ShorthandsPgCronDoesNotKnow) {
     expect_invalid("@Daily", "Use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly");
     expect_invalid("@every_minute", "Use one of @yearly");
     expect_invalid("@", "Use one of @yearly");
-    expect_rejected("@reboot", "cron schedule \"@reboot\" has no next run", "runs only when the database server starts");
+    expect_rejected("@reboot", "cron schedule \"@reboot\" has no next run",
+                    "runs only when the database server starts");
     expect_rejected("@restart", "cron schedule \"@restart\" has no next run", "runs only when");
 }
 
@@ -346,7 +358,7 @@ TEST(CronReject, SchedulesThatNeverFire) {
 TEST(CronReject, SchedulesThatRarelyFireAreValid) {
     EXPECT_NO_THROW(parse_14("0 0 29 2 *"));  // leap years only
     EXPECT_NO_THROW(parse_14("0 0 31 * *"));
-    EXPECT_NO_THROW(parse_14("0 0 31 2 1"));  // OR: every Monday in February
+    EXPECT_NO_THROW(parse_14("0 0 31 2 1"));    // OR: every Monday in February
     EXPECT_NO_THROW(parse_14("0 0 29 2 */7"));  // AND: Feb 29 falling on a Sunday
 }
 
@@ -532,10 +544,10 @@ bool fires_at_minute(const CronSchedule &schedule, std::int64_t minute_index) {
 
 TEST(CronOracle, NextAndPreviousMatchMinuteByMinuteScanInUtc) {
     const char *schedules[] = {
-        "* * * * *",       "*/7 * * * *",     "0 * * * *",        "59 23 * * *",     "0 0 1 * 1",
-        "0 0 */2 * 1",     "30 4 1,15 * *",   "0 12 * * mon-fri", "*/15 2-4 * * 0",  "0 0 31 * *",
-        "0 0 1 * */2",     "5 4 * * sun",     "0 22 * 1-6 5",     "1-5/2 0 28-31 * *", "@hourly",
-        "@daily",          "@weekly",         "@monthly",         "0 0 10-20 * 6-7", "17 */5 * feb-apr *",
+        "* * * * *",   "*/7 * * * *",   "0 * * * *",        "59 23 * * *",       "0 0 1 * 1",
+        "0 0 */2 * 1", "30 4 1,15 * *", "0 12 * * mon-fri", "*/15 2-4 * * 0",    "0 0 31 * *",
+        "0 0 1 * */2", "5 4 * * sun",   "0 22 * 1-6 5",     "1-5/2 0 28-31 * *", "@hourly",
+        "@daily",      "@weekly",       "@monthly",         "0 0 10-20 * 6-7",   "17 */5 * feb-apr *",
     };
     std::mt19937_64 random(20260620);
     std::uniform_int_distribution<std::int64_t> instants(at("2020-01-01 00:00"), at("2030-01-01 00:00"));
@@ -563,8 +575,7 @@ TEST(CronOracle, NextAndPreviousMatchMinuteByMinuteScanInUtc) {
                 }
             }
             ASSERT_TRUE(expected_previous) << text;
-            EXPECT_EQ(iso(previous_run(schedule, after, kUtc)), iso(expected_previous))
-                << text << " at " << iso(after);
+            EXPECT_EQ(iso(previous_run(schedule, after, kUtc)), iso(expected_previous)) << text << " at " << iso(after);
         }
     }
 }
@@ -628,9 +639,9 @@ TEST(CronDst, EveryUtcMinuteRuleIsWhatPgCronsLauncherDoes) {
     // Repeated wall time: two runs.
     EXPECT_EQ(firings("30 1 * * *", "2026-10-31 12:00", 3, *new_york, CronClockRule::every_utc_minute),
               (std::vector<std::string>{"2026-11-01 05:30:00", "2026-11-01 06:30:00", "2026-11-02 06:30:00"}));
-    EXPECT_EQ(iso(previous_run(parse_14("30 1 * * *"), at("2026-11-01 07:00"), *new_york,
-                               CronClockRule::every_utc_minute)),
-              "2026-11-01 06:30:00");
+    EXPECT_EQ(
+        iso(previous_run(parse_14("30 1 * * *"), at("2026-11-01 07:00"), *new_york, CronClockRule::every_utc_minute)),
+        "2026-11-01 06:30:00");
 }
 
 // ---------------------------------------------------------------- DST, simulated
@@ -710,9 +721,9 @@ std::vector<std::string> isos(const std::vector<Micros> &instants) {
 
 TEST(CronDst, MatchesSimulatedVixieCronAndPgCronLauncher) {
     const char *schedules[] = {
-        "30 2 * * *",   "0,30 2 * * *", "30 1 * * *",   "*/30 * * * *", "30 * * * *",    "0 * * * *",
-        "* 2 * * *",    "0 3 * * *",    "59 1 * * *",   "0 2 * * *",    "15,45 0-3 * * *", "@hourly",
-        "@daily",       "*/15 1-3 * * *", "0 1 * * *",  "59 2 * * *",   "0 0-4 * * *",   "7 2 8 3 *",
+        "30 2 * * *", "0,30 2 * * *",   "30 1 * * *", "*/30 * * * *", "30 * * * *",      "0 * * * *",
+        "* 2 * * *",  "0 3 * * *",      "59 1 * * *", "0 2 * * *",    "15,45 0-3 * * *", "@hourly",
+        "@daily",     "*/15 1-3 * * *", "0 1 * * *",  "59 2 * * *",   "0 0-4 * * *",     "7 2 8 3 *",
     };
     struct Window {
         const char *zone;

@@ -184,13 +184,10 @@ TEST(CronVersions, LastDayOfMonthIsTestedTwentyFourHoursAhead) {
 
 // 1.6.0-1.6.1 read every field from the instant 24 hours later.
 TEST(CronVersions, Release160FiresADayEarly) {
-    EXPECT_EQ(iso(next_run(runs("0 2 20 * *", PgCronRules::v1_6_0), at("2026-06-01 00:00"), kUtc)),
-              "2026-06-19 02:00");
-    EXPECT_EQ(iso(next_run(runs("0 2 20 * *", PgCronRules::v1_6_2), at("2026-06-01 00:00"), kUtc)),
-              "2026-06-20 02:00");
+    EXPECT_EQ(iso(next_run(runs("0 2 20 * *", PgCronRules::v1_6_0), at("2026-06-01 00:00"), kUtc)), "2026-06-19 02:00");
+    EXPECT_EQ(iso(next_run(runs("0 2 20 * *", PgCronRules::v1_6_2), at("2026-06-01 00:00"), kUtc)), "2026-06-20 02:00");
     // "$" there tested "is the shifted date the 1st": still the last day.
-    EXPECT_EQ(iso(next_run(runs("0 2 $ * *", PgCronRules::v1_6_0), at("2026-02-10 00:00"), kUtc)),
-              "2026-02-28 02:00");
+    EXPECT_EQ(iso(next_run(runs("0 2 $ * *", PgCronRules::v1_6_0), at("2026-02-10 00:00"), kUtc)), "2026-02-28 02:00");
     EXPECT_EQ(iso(previous_run(runs("0 2 20 * *", PgCronRules::v1_6_0), at("2026-06-30 00:00"), kUtc)),
               "2026-06-19 02:00");
 }
@@ -243,8 +240,7 @@ TEST(CronVersions, ReversedRanges) {
     for (PgCronRules rules : {PgCronRules::v1_6_0, PgCronRules::v1_6_2, PgCronRules::v1_6_5}) {
         EXPECT_EQ(values(runs("0 22-2 * * *", rules).hours), (Values{0, 1, 2, 22, 23}));
         EXPECT_EQ(values(runs("0 20-9 * * *", rules).hours), (Values{8, 9, 20, 21, 22, 23}));
-        EXPECT_EQ(values(runs("50-5 * * * *", rules).minutes),
-                  (Values{0, 1, 2, 3, 4, 5, 50, 51, 52, 53, 54, 55}));
+        EXPECT_EQ(values(runs("50-5 * * * *", rules).minutes), (Values{0, 1, 2, 3, 4, 5, 50, 51, 52, 53, 54, 55}));
         EXPECT_EQ(values(runs("0 0 28-3 * *", rules).days_of_month), (Values{1, 2, 3, 28, 29, 30, 31}));
         EXPECT_EQ(values(runs("0 0 1 11-2 *", rules).months), (Values{1, 2, 11, 12}));
         EXPECT_TRUE(runs("0 0 1 8-2 *", rules).months.none());  // 7 and 1 share a byte
@@ -330,10 +326,10 @@ TEST(CronVersions, RulesForAVersion) {
         bool assumed;
     };
     const Case cases[] = {
-        {"1.3", PgCronRules::v1_4, false},   {"1.4", PgCronRules::v1_4, false},
-        {"1.4.2", PgCronRules::v1_4, false}, {"1.5", PgCronRules::v1_5, true},
+        {"1.3", PgCronRules::v1_4, false},     {"1.4", PgCronRules::v1_4, false},
+        {"1.4.2", PgCronRules::v1_4, false},   {"1.5", PgCronRules::v1_5, true},
         {"1.5.0", PgCronRules::v1_5_0, false}, {"1.5.2", PgCronRules::v1_5, false},
-        {"1.6", PgCronRules::v1_6_5, true},  {"1.6.0", PgCronRules::v1_6_0, false},
+        {"1.6", PgCronRules::v1_6_5, true},    {"1.6.0", PgCronRules::v1_6_0, false},
         {"1.6.1", PgCronRules::v1_6_0, false}, {"1.6.2", PgCronRules::v1_6_2, false},
         {"1.6.4", PgCronRules::v1_6_2, false}, {"1.6.5", PgCronRules::v1_6_5, false},
         {"1.6.7", PgCronRules::v1_6_5, false}, {"1.7", PgCronRules::v1_6_5, true},

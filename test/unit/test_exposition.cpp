@@ -20,9 +20,7 @@ const FixedOffsetZone kUtc(0, "UTC");
 
 ExpositionInfo info() { return ExpositionInfo{"1.0", "4.7.4", "partman", "extension"}; }
 
-std::string metrics_of(const DatabaseFacts &facts) {
-    return format_metrics(judge(facts, kUtc, kUtc), info());
-}
+std::string metrics_of(const DatabaseFacts &facts) { return format_metrics(judge(facts, kUtc, kUtc), info()); }
 
 std::vector<std::string> lines_of(const std::string &text) {
     std::vector<std::string> lines;
@@ -140,8 +138,7 @@ TEST(Exposition, HelpAndTypeOncePerFamilyBeforeItsSamples) {
 TEST(Exposition, FamiliesMatchMetricsMd) {
     std::string source = __FILE__;
     const std::string suffix = "test/unit/test_exposition.cpp";
-    if (source.size() < suffix.size() ||
-        source.compare(source.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    if (source.size() < suffix.size() || source.compare(source.size() - suffix.size(), suffix.size(), suffix) != 0) {
         GTEST_SKIP() << "cannot locate monitoring/METRICS.md from " << source;
     }
     std::ifstream file(source.substr(0, source.size() - suffix.size()) + "monitoring/METRICS.md");
@@ -167,11 +164,8 @@ TEST(Exposition, LabelValuesAreEscaped) {
     ExpositionInfo odd = info();
     odd.partman_schema = "my\"schema";
     const std::string text = format_metrics(judge(facts, kUtc, kUtc), odd);
-    EXPECT_TRUE(has_line(text, "fitbot_partman_partitions{parent=\"public.\\\"we\\\\ird\\nname\\\"\"} 15"))
-        << text;
-    EXPECT_TRUE(has_line(text,
-                         "fitbot_partman_maintenance_overdue{jobid=\"3\",jobname=\"say \\\"hi\\\"\"} 0"))
-        << text;
+    EXPECT_TRUE(has_line(text, "fitbot_partman_partitions{parent=\"public.\\\"we\\\\ird\\nname\\\"\"} 15")) << text;
+    EXPECT_TRUE(has_line(text, "fitbot_partman_maintenance_overdue{jobid=\"3\",jobname=\"say \\\"hi\\\"\"} 0")) << text;
     EXPECT_NE(text.find("partman_schema=\"my\\\"schema\""), std::string::npos);
     // No raw line feed from the name made it into the output: every line is
     // a comment or a complete sample.
@@ -215,11 +209,9 @@ TEST(Exposition, SubSecondInstantsKeepUpToSixDecimals) {
     facts.maintenance.runs[0].start_time = utc(2026, 3, 20, 2) + 250000;
     facts.maintenance.runs[0].end_time = utc(2026, 3, 20, 2, 0, 3) + 123456;
     const std::string text = metrics_of(facts);
-    EXPECT_TRUE(has_line(text, "fitbot_partman_maintenance_last_run_start_timestamp_seconds" + kJ +
-                                   " 1773972000.25"))
+    EXPECT_TRUE(has_line(text, "fitbot_partman_maintenance_last_run_start_timestamp_seconds" + kJ + " 1773972000.25"))
         << text;
-    EXPECT_TRUE(has_line(text, "fitbot_partman_maintenance_last_success_timestamp_seconds" + kJ +
-                                   " 1773972003.123456"))
+    EXPECT_TRUE(has_line(text, "fitbot_partman_maintenance_last_success_timestamp_seconds" + kJ + " 1773972003.123456"))
         << text;
 }
 

@@ -51,8 +51,7 @@ inline ParentFact monthly_parent(int first_year, int first_month, int last_year,
     fact.premake = 3;
     fact.retention = months(12);
     fact.retention_keep_table = false;
-    for (int year = first_year, month = first_month;
-         year < last_year || (year == last_year && month <= last_month);) {
+    for (int year = first_year, month = first_month; year < last_year || (year == last_year && month <= last_month);) {
         fact.partitions.push_back(month_partition(parent, year, month));
         if (++month == 13) {
             month = 1;
@@ -73,8 +72,7 @@ inline ParentFact monthly_parent(int first_year, int first_month, int last_year,
 // up to June 2026, three future partitions.
 inline ParentFact healthy_parent() { return monthly_parent(2025, 4, 2026, 6); }
 
-inline CronJobFact maintenance_job(std::int64_t jobid = 3,
-                                   const std::string &schedule = kMonthlySchedule) {
+inline CronJobFact maintenance_job(std::int64_t jobid = 3, const std::string &schedule = kMonthlySchedule) {
     CronJobFact job;
     job.jobid = jobid;
     job.jobname = "partman-maintenance";
@@ -86,8 +84,7 @@ inline CronJobFact maintenance_job(std::int64_t jobid = 3,
     return job;
 }
 
-inline CronRunFact run(std::int64_t jobid, const std::string &status, Micros start,
-                       const std::string &message = "") {
+inline CronRunFact run(std::int64_t jobid, const std::string &status, Micros start, const std::string &message = "") {
     CronRunFact fact;
     fact.jobid = jobid;
     fact.status = status;

@@ -139,7 +139,8 @@ MaintenanceFacts cron_elsewhere() {
     facts.cron_installed = false;
     facts.cron_database = "postgres";
     facts.jobs_visible = false;
-    facts.jobs_hidden_reason = "pg_cron runs jobs from database postgres, and this database cannot read cron.job there.";
+    facts.jobs_hidden_reason =
+        "pg_cron runs jobs from database postgres, and this database cannot read cron.job there.";
     facts.scheduler_running = true;
     facts.ledger_available = true;
     facts.recorded_schedule = kMonthlySchedule;
@@ -204,7 +205,8 @@ TEST(HealthTimes, TimesAreStatedInPgCronsZoneAndInUtc) {
     const HealthReport report = judge(healthy_database(), seoul, kGmt);
     const CheckResult check = summarize(report);
     EXPECT_NE(check.summary.find("maintenance next runs 2026-04-20 02:00 Asia/Seoul = 2026-04-19 17:00 UTC"),
-              std::string::npos) << check.summary;
+              std::string::npos)
+        << check.summary;
 }
 
 TEST(HealthJobs, TwoActiveMaintenanceJobsWarn) {
@@ -218,7 +220,7 @@ TEST(HealthJobs, TwoActiveMaintenanceJobsWarn) {
 }
 
 TEST(HealthRunway, AFarPartitionBeyondAGapAddsNoRunway) {
-    ParentFact fact = healthy_parent();                         // April 2025 .. June 2026
+    ParentFact fact = healthy_parent();                            // April 2025 .. June 2026
     fact.partitions.push_back(month_partition(kParent, 2100, 1));  // rescued badly, far ahead
     const ParentReport report = judge_parent(fact, fixture_now(), judge_at(healthy_maintenance()), kGmt);
     ASSERT_TRUE(report.runway_until.has_value());

@@ -86,18 +86,16 @@ TEST(HealthMaintenance, InactiveLeftoverBesideAnActiveJobIsWarning) {
     EXPECT_EQ(report.status, Status::warning);
     EXPECT_EQ(report.jobs[0].status, Status::warning);
     EXPECT_EQ(report.jobs[1].status, Status::ok);
-    EXPECT_TRUE(any_reason_contains(report.reasons, "SELECT cron.unschedule(1)"))
-        << joined(report.reasons);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "SELECT cron.unschedule(1)")) << joined(report.reasons);
     ASSERT_TRUE(report.next_run.has_value());
     EXPECT_EQ(*report.next_run, utc(2026, 4, 20, 2));
 }
 
 TEST(HealthMaintenance, OneFailedRunIsWarning) {
     MaintenanceFacts facts = healthy_maintenance();
-    facts.runs.insert(facts.runs.begin(),
-                      run(3, "failed", utc(2026, 3, 20, 2),
-                          "ERROR:  updated partition constraint for default partition would be "
-                          "violated by some row"));
+    facts.runs.insert(facts.runs.begin(), run(3, "failed", utc(2026, 3, 20, 2),
+                                              "ERROR:  updated partition constraint for default partition would be "
+                                              "violated by some row"));
     facts.runs.erase(facts.runs.begin() + 1);  // the 2026-03-20 success
     const MaintenanceReport report = judge_at(facts);
     EXPECT_EQ(report.status, Status::warning);
@@ -120,9 +118,10 @@ TEST(HealthMaintenance, TwoFailedRunsInARowAreCritical) {
     const MaintenanceReport report = judge_at(facts);
     EXPECT_EQ(report.status, Status::critical);
     EXPECT_EQ(report.jobs[0].consecutive_failures, 2);
-    EXPECT_TRUE(any_reason_contains(report.reasons, "failed its last 2 runs, most recently at "
-                                                    "2026-03-20 02:00 UTC: ERROR: no space left "
-                                                    "on device."))
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "failed its last 2 runs, most recently at "
+                                    "2026-03-20 02:00 UTC: ERROR: no space left "
+                                    "on device."))
         << joined(report.reasons);
     EXPECT_EQ(report.findings[0].brief, "maintenance job 3 (partman-maintenance) failed 2 times in a row");
 }
@@ -140,8 +139,7 @@ TEST(HealthMaintenance, SuccessAfterAFailureIsOk) {
 TEST(HealthMaintenance, RunInProgressIsSkippedForFailuresButIsTheLastRun) {
     MaintenanceFacts facts = healthy_maintenance();
     const Micros now = utc(2026, 4, 20, 2, 0, 10);
-    facts.runs = {run(3, "running", utc(2026, 4, 20, 2)),
-                  run(3, "failed", utc(2026, 3, 20, 2), "ERROR: boom"),
+    facts.runs = {run(3, "running", utc(2026, 4, 20, 2)), run(3, "failed", utc(2026, 3, 20, 2), "ERROR: boom"),
                   run(3, "succeeded", utc(2026, 2, 20, 2))};
     const MaintenanceReport report = judge_at(facts, now);
     const JobReport &job = report.jobs[0];
@@ -156,8 +154,7 @@ TEST(HealthMaintenance, RunInProgressIsSkippedForFailuresButIsTheLastRun) {
 
 TEST(HealthMaintenance, RunsAreSortedNewestFirstAndFilteredByJob) {
     MaintenanceFacts facts = healthy_maintenance();
-    facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2)),
-                  run(7, "failed", utc(2026, 3, 24, 2), "ERROR: other job"),
+    facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2)), run(7, "failed", utc(2026, 3, 24, 2), "ERROR: other job"),
                   run(3, "failed", utc(2026, 3, 20, 2), "ERROR: boom")};
     const MaintenanceReport report = judge_at(facts);
     const JobReport &job = report.jobs[0];

@@ -11,8 +11,7 @@ using namespace testing;
 
 const FixedOffsetZone kUtc(0, "UTC");
 
-ParentReport judge_with(const ParentFact &parent,
-                        const MaintenanceFacts &maintenance = healthy_maintenance(),
+ParentReport judge_with(const ParentFact &parent, const MaintenanceFacts &maintenance = healthy_maintenance(),
                         Micros now = fixture_now()) {
     const MaintenanceReport report = judge_maintenance(maintenance, now, kUtc);
     return judge_parent(parent, now, report, kUtc);
@@ -109,8 +108,9 @@ TEST(HealthPartitions, RunwayEndingExactlyAtTheNextRunIsCritical) {
     ParentReport report = judge_with(parent, maintenance);
     EXPECT_EQ(report.future_partitions, 1);
     EXPECT_EQ(report.status, Status::critical) << joined(report.reasons);
-    EXPECT_TRUE(any_reason_contains(report.reasons, "but the next maintenance run is at 2026-04-01 "
-                                                    "00:00 UTC"))
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "but the next maintenance run is at 2026-04-01 "
+                                    "00:00 UTC"))
         << joined(report.reasons);
 
     // One second more runway: no longer critical (a warning: margin < 1 month).
@@ -127,9 +127,10 @@ TEST(HealthPartitions, LessThanOneIntervalAfterTheNextRunIsWarning) {
     EXPECT_EQ(report.status, Status::warning);
     ASSERT_EQ(report.findings.size(), 1u) << joined(report.reasons);
     EXPECT_EQ(report.findings[0].status, Status::warning);
-    EXPECT_TRUE(any_reason_contains(report.reasons, "less than one partition interval (1 month) "
-                                                    "after the next maintenance run at "
-                                                    "2026-04-20 02:00 UTC"))
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "less than one partition interval (1 month) "
+                                    "after the next maintenance run at "
+                                    "2026-04-20 02:00 UTC"))
         << joined(report.reasons);
 }
 
@@ -167,11 +168,9 @@ TEST(HealthPartitions, RunwayInThePastSaysRowsGoToDefault) {
     EXPECT_EQ(report.status, Status::critical);
     ASSERT_TRUE(report.runway_until.has_value());
     EXPECT_EQ(*report.runway_until, utc(2026, 2, 1));
-    EXPECT_TRUE(any_reason_contains(report.reasons,
-                                    "ran out of partitions at 2026-02-01 00:00 UTC, 52 days ago"))
+    EXPECT_TRUE(any_reason_contains(report.reasons, "ran out of partitions at 2026-02-01 00:00 UTC, 52 days ago"))
         << joined(report.reasons);
-    EXPECT_TRUE(any_reason_contains(
-        report.reasons, "fitbot_partman.rescue_default('public.heart_rate_readings')"));
+    EXPECT_TRUE(any_reason_contains(report.reasons, "fitbot_partman.rescue_default('public.heart_rate_readings')"));
 }
 
 TEST(HealthPartitions, NoJobAndLessThanOneIntervalOfRunwayIsCritical) {
@@ -273,10 +272,10 @@ TEST(HealthPartitions, DroppedMiddlePartitionIsAGapWarning) {
     EXPECT_EQ(report.gaps, 1);
     EXPECT_EQ(report.status, Status::warning);
     ASSERT_EQ(report.reasons.size(), 1u) << joined(report.reasons);
-    EXPECT_TRUE(any_reason_contains(
-        report.reasons, "has no partition from 2025-08-01 00:00 UTC to 2025-09-01 00:00 UTC "
-                        "(between public.heart_rate_readings_p20250701 and "
-                        "public.heart_rate_readings_p20250901)"))
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "has no partition from 2025-08-01 00:00 UTC to 2025-09-01 00:00 UTC "
+                                    "(between public.heart_rate_readings_p20250701 and "
+                                    "public.heart_rate_readings_p20250901)"))
         << joined(report.reasons);
     EXPECT_TRUE(any_reason_contains(report.reasons,
                                     "partman.create_partition_time('public.heart_rate_readings', "
@@ -291,8 +290,9 @@ TEST(HealthPartitions, GapInTheFutureIsCritical) {
     EXPECT_EQ(report.gaps, 1);
     EXPECT_EQ(report.status, Status::critical);
     EXPECT_EQ(report.future_partitions, 2);
-    EXPECT_TRUE(any_reason_contains(report.reasons, "from 2026-05-01 00:00 UTC to 2026-06-01 "
-                                                    "00:00 UTC"))
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "from 2026-05-01 00:00 UTC to 2026-06-01 "
+                                    "00:00 UTC"))
         << joined(report.reasons);
 }
 
@@ -371,8 +371,7 @@ TEST(HealthPartitions, DetachedRetentionTablesAreWarning) {
     const ParentReport report = judge_with(parent);
     EXPECT_EQ(report.detached_retention_tables, 2);
     EXPECT_EQ(report.status, Status::warning);
-    EXPECT_TRUE(any_reason_contains(report.reasons,
-                                    "has 2 tables named like its partitions but detached"))
+    EXPECT_TRUE(any_reason_contains(report.reasons, "has 2 tables named like its partitions but detached"))
         << joined(report.reasons);
 }
 
@@ -398,8 +397,8 @@ TEST(HealthPartitions, NeverAnalyzedPartitionsAddNoRows) {
 
 TEST(HealthPartitions, SeveralFindingsAddUpToTheWorst) {
     ParentFact parent = monthly_parent(2025, 6, 2026, 4);  // runway warning
-    parent.detached_retention_tables = 1;                 // warning
-    parent.default_rows = 5;                              // critical
+    parent.detached_retention_tables = 1;                  // warning
+    parent.default_rows = 5;                               // critical
     const ParentReport report = judge_with(parent);
     EXPECT_EQ(report.status, Status::critical);
     ASSERT_EQ(report.findings.size(), 3u) << joined(report.reasons);

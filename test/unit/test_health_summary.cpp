@@ -65,8 +65,7 @@ TEST(HealthJudge, NothingManagedIsOk) {
     EXPECT_TRUE(any_reason_contains(report.reasons, "partman.part_config is empty"));
     const CheckResult check = summarize(report);
     EXPECT_EQ(check.status, Status::ok);
-    EXPECT_EQ(check.summary,
-              "FITBOT_PARTMAN OK - nothing managed (no table in pg_partman, no maintenance job)");
+    EXPECT_EQ(check.summary, "FITBOT_PARTMAN OK - nothing managed (no table in pg_partman, no maintenance job)");
 }
 
 // "Nothing managed" needs pg_cron's jobs read; without pg_cron here it is unknown.
@@ -80,8 +79,7 @@ TEST(HealthJudge, NoTableAndNoPgCronIsUnknown) {
     EXPECT_EQ(report.maintenance.status, Status::unknown);
     const CheckResult check = summarize(report);
     EXPECT_EQ(check.status, Status::unknown);
-    EXPECT_EQ(check.summary.rfind("FITBOT_PARTMAN UNKNOWN - pg_cron's jobs not readable here", 0), 0u)
-        << check.summary;
+    EXPECT_EQ(check.summary.rfind("FITBOT_PARTMAN UNKNOWN - pg_cron's jobs not readable here", 0), 0u) << check.summary;
     EXPECT_EQ(check.summary.find("nothing managed"), std::string::npos);
 }
 
@@ -145,13 +143,11 @@ TEST(HealthJudge, AdviceNamesTheSchemaPgPartmanLivesIn) {
     facts.parents[0] = monthly_parent(2025, 6, 2026, 3);  // no future partition
     facts.maintenance.runs = {run(3, "failed", utc(2026, 3, 20, 2), "ERROR: boom")};
     const HealthReport report = judge_utc(facts);
-    EXPECT_TRUE(any_reason_contains(report.parents[0].reasons,
-                                    "run CALL \"Part Man\".run_maintenance_proc() now"))
+    EXPECT_TRUE(any_reason_contains(report.parents[0].reasons, "run CALL \"Part Man\".run_maintenance_proc() now"))
         << joined(report.parents[0].reasons);
     EXPECT_EQ(report.parents[0].findings[0].reason, report.parents[0].reasons[0]);
     EXPECT_FALSE(any_reason_contains(report.parents[0].reasons, " partman."));
-    EXPECT_TRUE(any_reason_contains(report.maintenance.reasons,
-                                    "CALL \"Part Man\".run_maintenance_proc() by hand"))
+    EXPECT_TRUE(any_reason_contains(report.maintenance.reasons, "CALL \"Part Man\".run_maintenance_proc() by hand"))
         << joined(report.maintenance.reasons);
     EXPECT_TRUE(any_reason_contains(report.maintenance.jobs[0].reasons, "\"Part Man\"."));
 }
@@ -159,8 +155,7 @@ TEST(HealthJudge, AdviceNamesTheSchemaPgPartmanLivesIn) {
 TEST(HealthSummary, HealthyLine) {
     const CheckResult check = summarize(judge_utc(healthy_database()));
     EXPECT_EQ(check.status, Status::ok);
-    EXPECT_EQ(check.summary,
-              "FITBOT_PARTMAN OK - 1 table healthy, maintenance next runs 2026-04-20 02:00 UTC");
+    EXPECT_EQ(check.summary, "FITBOT_PARTMAN OK - 1 table healthy, maintenance next runs 2026-04-20 02:00 UTC");
 }
 
 TEST(HealthSummary, HealthyLineCountsTablesAndAddsInformationalNotes) {
@@ -187,10 +182,10 @@ TEST(HealthSummary, CriticalLineNamesTableAndJob) {
 
 TEST(HealthSummary, MostSevereFirstAndOneItemPerTable) {
     DatabaseFacts facts = healthy_database();
-    facts.parents[0].detached_retention_tables = 2;                                // warning
+    facts.parents[0].detached_retention_tables = 2;  // warning
     facts.parents.push_back(monthly_parent(2025, 6, 2026, 6, "public.step_counts"));
-    facts.parents[1].default_rows = 3;                                             // critical
-    facts.parents[1].detached_retention_tables = 1;                                // warning
+    facts.parents[1].default_rows = 3;               // critical
+    facts.parents[1].detached_retention_tables = 1;  // warning
     const CheckResult check = summarize(judge_utc(facts));
     EXPECT_EQ(check.status, Status::critical);
     EXPECT_EQ(check.summary,
@@ -200,9 +195,9 @@ TEST(HealthSummary, MostSevereFirstAndOneItemPerTable) {
 
 TEST(HealthSummary, ATableShowsItsMostSevereFindingsAndCountsTheRest) {
     DatabaseFacts facts = healthy_database();
-    facts.parents[0] = monthly_parent(2025, 6, 2026, 3);  // no future partition: critical
-    facts.parents[0].default_rows = 7;                    // critical
-    facts.parents[0].detached_retention_tables = 1;       // warning
+    facts.parents[0] = monthly_parent(2025, 6, 2026, 3);                         // no future partition: critical
+    facts.parents[0].default_rows = 7;                                           // critical
+    facts.parents[0].detached_retention_tables = 1;                              // warning
     facts.parents[0].partitions.erase(facts.parents[0].partitions.begin() + 2);  // 2025-08 gap: warning
     facts.maintenance.jobs[0].active = false;
     const HealthReport report = judge_utc(facts);
@@ -239,8 +234,7 @@ TEST(HealthSummary, EveryLengthFitsAndCountsWhatItLeavesOut) {
         ASSERT_LE(summary.size(), kMaxSummaryLength) << summary;
         std::size_t shown = 0;
         for (int i = 0; i < 7; ++i) {
-            if (summary.find("public.t" + std::to_string(i) + std::string(padding, 'x') + ": ") !=
-                std::string::npos) {
+            if (summary.find("public.t" + std::to_string(i) + std::string(padding, 'x') + ": ") != std::string::npos) {
                 ++shown;
             }
         }
@@ -299,8 +293,7 @@ TEST(HealthSummary, SummaryHasNoLineBreakOrPipe) {
     const CheckResult check = summarize(judge_utc(facts));
     EXPECT_EQ(check.summary.find('\n'), std::string::npos) << check.summary;
     EXPECT_EQ(check.summary.find('|'), std::string::npos) << check.summary;
-    EXPECT_NE(check.summary.find("public.\"odd/name here\": 2 rows in default partition"),
-              std::string::npos)
+    EXPECT_NE(check.summary.find("public.\"odd/name here\": 2 rows in default partition"), std::string::npos)
         << check.summary;
 }
 
@@ -310,25 +303,18 @@ TEST(HealthSummary, PerformanceData) {
     const std::string &perf = check.performance_data;
     // Runway: 2026-07-01 - 2026-03-25 12:00 = 97.5 days = 8424000 s; after
     // the next run (2026-04-20 02:00): 71 days 22 hours = 6213600 s.
-    EXPECT_NE(perf.find("'public.heart_rate_readings_future_partitions'=3;;1:;0"),
-              std::string::npos)
-        << perf;
-    EXPECT_NE(perf.find("'public.heart_rate_readings_runway_seconds'=8424000s"), std::string::npos)
-        << perf;
+    EXPECT_NE(perf.find("'public.heart_rate_readings_future_partitions'=3;;1:;0"), std::string::npos) << perf;
+    EXPECT_NE(perf.find("'public.heart_rate_readings_runway_seconds'=8424000s"), std::string::npos) << perf;
     EXPECT_NE(perf.find("'public.heart_rate_readings_runway_after_next_run_seconds'=6213600s;"
                         "2592000:;1:"),
               std::string::npos)
         << perf;
-    EXPECT_NE(perf.find("'public.heart_rate_readings_default_rows'=0;;0;0"), std::string::npos)
-        << perf;
+    EXPECT_NE(perf.find("'public.heart_rate_readings_default_rows'=0;;0;0"), std::string::npos) << perf;
     EXPECT_NE(perf.find("'public.heart_rate_readings_gaps'=0;0;;0"), std::string::npos) << perf;
-    EXPECT_NE(perf.find("'public.heart_rate_readings_total_bytes'=1236992B;;;0"),
-              std::string::npos)
-        << perf;
+    EXPECT_NE(perf.find("'public.heart_rate_readings_total_bytes'=1236992B;;;0"), std::string::npos) << perf;
     // 2026-04-20 02:00 - 2026-03-25 12:00 = 25 days 14 hours.
     EXPECT_NE(perf.find("'maintenance_next_run_seconds'=2210400s"), std::string::npos) << perf;
-    EXPECT_NE(perf.find("'maintenance_job_3_consecutive_failures'=0;0;1;0"), std::string::npos)
-        << perf;
+    EXPECT_NE(perf.find("'maintenance_job_3_consecutive_failures'=0;0;1;0"), std::string::npos) << perf;
     EXPECT_EQ(perf.find('\n'), std::string::npos);
     EXPECT_EQ(perf.find('|'), std::string::npos);
 }
@@ -338,8 +324,7 @@ TEST(HealthSummary, PerformanceDataQuotesLabelsAndMarksUnknown) {
     facts.parents[0].parent = "public.\"it's=here\"";
     facts.parents[0].default_rows = std::nullopt;
     const CheckResult check = summarize(judge_utc(facts));
-    EXPECT_NE(check.performance_data.find("'public.\"it''s_here\"_default_rows'=U;;0;0"),
-              std::string::npos)
+    EXPECT_NE(check.performance_data.find("'public.\"it''s_here\"_default_rows'=U;;0;0"), std::string::npos)
         << check.performance_data;
 }
 

@@ -18,10 +18,9 @@ Micros at(const char *iso, std::int64_t seconds) {
 }
 
 std::string constant(int type, int length, const char *bytes) {
-    return std::string("{CONST :consttype ") + std::to_string(type) +
-           " :consttypmod -1 :constcollid 0 :constlen " + std::to_string(length) +
-           " :constbyval true :constisnull false :location 109 :constvalue " + std::to_string(length) + " [ " + bytes +
-           " ]}";
+    return std::string("{CONST :consttype ") + std::to_string(type) + " :consttypmod -1 :constcollid 0 :constlen " +
+           std::to_string(length) + " :constbyval true :constisnull false :location 109 :constvalue " +
+           std::to_string(length) + " [ " + bytes + " ]}";
 }
 
 std::string range(const std::string &lower, const std::string &upper) {
@@ -58,9 +57,10 @@ TEST(PartitionBound, DefaultAndUnbounded) {
     EXPECT_FALSE(open.end);
     EXPECT_FALSE(decode_partition_bound(range(kMinValue, value(constant(1184, 8, kDecember))), utc).start);
     // timestamptz 'infinity' is INT64_MAX
-    EXPECT_FALSE(decode_partition_bound(
-                     range(value(constant(1184, 8, kNovember)), value(constant(1184, 8, "-1 -1 -1 -1 -1 -1 -1 127"))), utc)
-                     .end);
+    EXPECT_FALSE(
+        decode_partition_bound(
+            range(value(constant(1184, 8, kNovember)), value(constant(1184, 8, "-1 -1 -1 -1 -1 -1 -1 127"))), utc)
+            .end);
 }
 
 TEST(PartitionBound, DateAndTimestampAreLocalTime) {
@@ -70,8 +70,8 @@ TEST(PartitionBound, DateAndTimestampAreLocalTime) {
         range(value(constant(1082, 4, "73 38 0 0 0 0 0 0")), value(constant(1082, 4, "103 38 0 0 0 0 0 0"))), *seoul);
     EXPECT_EQ(dates.start, at("2026-10-31T15:00:00Z", 1793458800));
     EXPECT_EQ(dates.end, at("2026-11-30T15:00:00Z", 1796050800));
-    DecodedRangeBound timestamps = decode_partition_bound(
-        range(value(constant(1114, 8, kNovember)), value(constant(1114, 8, kDecember))), *seoul);
+    DecodedRangeBound timestamps =
+        decode_partition_bound(range(value(constant(1114, 8, kNovember)), value(constant(1114, 8, kDecember))), *seoul);
     EXPECT_EQ(timestamps.start, at("2026-10-31T15:00:00Z", 1793458800));
 }
 
@@ -82,12 +82,13 @@ TEST(PartitionBound, RejectsWhatItCannotRead) {
         "",
         "{PARTITIONBOUNDSPEC :strategy l :is_default false :listdatums ({CONST}) :lowerdatums <> :upperdatums <>}",
         range(november + " " + november, december + " " + december),  // two columns
-        range(value(constant(23, 4, "1 0 0 0 0 0 0 0")), december),       // int4 bound
-        range(december, november),                                        // empty range
-        range(value(constant(1184, 8, "0 96 -86")), december),            // too few bytes
+        range(value(constant(23, 4, "1 0 0 0 0 0 0 0")), december),   // int4 bound
+        range(december, november),                                    // empty range
+        range(value(constant(1184, 8, "0 96 -86")), december),        // too few bytes
         range(value(constant(1184, 8, "0 96 -86 999 42 2 3 0")), december),
         range(value(constant(1184, 8, kNovember)), december).substr(0, 80),  // truncated
-        range("{PARTITIONRANGEDATUM :kind 0 :value {CONST :consttype 1184 :constisnull true :constvalue <>}}", december),
+        range("{PARTITIONRANGEDATUM :kind 0 :value {CONST :consttype 1184 :constisnull true :constvalue <>}}",
+              december),
     };
     for (const std::string &node : bad) {
         EXPECT_THROW(decode_partition_bound(node, utc), std::invalid_argument) << node;
