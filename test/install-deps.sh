@@ -10,7 +10,7 @@ packages=(
     libpqxx-dev libpq-dev libfmt-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
     libgtest-dev libhowardhinnant-date-dev
     prometheus prometheus-postgres-exporter docker-compose
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev clang-format
     curl python3 python3-yaml procps iproute2 bc tzdata
     debhelper dpkg-dev fakeroot lintian postgresql-server-dev-all man-db systemd
 )

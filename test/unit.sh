@@ -25,6 +25,10 @@ run_gtest() {
 }
 
 run_gtest unit build/unit-tests
+# The C++ sources keep the style of .clang-format (Debian 12's clang-format 14).
+unformatted=$(git ls-files 'src/*.cpp' 'src/*.h' 'test/unit/*.cpp' 'test/unit/*.h' 'test/fuzz/*.cpp' |
+              xargs clang-format --dry-run --style=file 2>&1 | grep -c 'warning:')
+check "C++ sources follow .clang-format ($unformatted lines off)" test "$unformatted" -eq 0
 if make -s -j2 sanitized-unit-tests >build/logs/sanitized-build.log 2>&1; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_gtest "asan+ubsan" build/sanitized/unit-tests
