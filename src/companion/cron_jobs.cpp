@@ -1,6 +1,7 @@
 #include "cron_jobs.h"
 
 #include "core/shared_facts.h"
+#include "database.h"
 
 namespace fitbot::companion {
 
@@ -56,11 +57,6 @@ CronAccess probe_access(pqxx::transaction_base &txn) {
     access.role = row[7].as<std::string>();
     access.database = row[8].as<std::string>();
     return access;
-}
-
-std::optional<core::Micros> optional_micros(const pqxx::field &field) {
-    if (field.is_null()) return std::nullopt;
-    return field.as<core::Micros>();
 }
 
 // Columns: jobid, jobname, schedule, command, database, username, active, known_since (micros).

@@ -103,6 +103,11 @@ Connection connect(const std::string &dsn, bool force_agentless) {
     return result;
 }
 
+std::optional<core::Micros> optional_micros(const pqxx::field &field) {
+    if (field.is_null()) return std::nullopt;
+    return field.as<core::Micros>();
+}
+
 std::string installed_extension_version(pqxx::connection &connection) {
     pqxx::nontransaction query(connection);
     pqxx::result rows = query.exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'fitbot_partman'");

@@ -2,10 +2,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include <pqxx/pqxx>
+
+#include "core/time_types.h"
 
 namespace fitbot::companion {
 
@@ -56,6 +59,10 @@ std::string error_text(const std::exception &error, const std::string &dsn);
 // The same as one line ("; " between the lines), for a log line that must
 // stay one line.
 std::string one_line_error(const std::exception &error, const std::string &dsn);
+
+// A nullable column of UTC microseconds (the companion's queries compute
+// (extract(epoch FROM t) * 1000000)::int8) as an optional instant.
+std::optional<core::Micros> optional_micros(const pqxx::field &field);
 
 // The installed fitbot_partman extension's version, "" when not installed.
 std::string installed_extension_version(pqxx::connection &connection);

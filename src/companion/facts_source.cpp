@@ -7,6 +7,7 @@
 #include "core/partition_bound.h"
 #include "core/shared_facts.h"
 #include "cron_jobs.h"
+#include "database.h"
 #include "system_zone.h"
 
 namespace fitbot::companion {
@@ -24,11 +25,6 @@ std::string interval_parts(const std::string &expression) {
 core::Interval interval_at(const pqxx::row &row, int first) {
     return core::Interval{row[first].as<std::int32_t>(), row[first + 1].as<std::int32_t>(),
                           row[first + 2].as<std::int64_t>()};
-}
-
-std::optional<core::Micros> optional_micros(const pqxx::field &field) {
-    if (field.is_null()) return std::nullopt;
-    return field.as<core::Micros>();
 }
 
 struct Parent {
@@ -254,10 +250,12 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
 // pg_cron's scheduler and the maintenance ledger, as the extension reads them.
 void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFacts &maintenance) {
     pqxx::row scheduler = txn.exec(
-        "SELECT (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'shared_preload_libraries')"
-        "         ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)',"
-        "       pg_is_in_recovery(),"
-        "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE backend_type = 'pg_cron launcher'),"
+        "SELECT (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'shared_preload_libraries') ~ " +
+        txn.quote(core::shared::kPgCronPreloadPattern) +
+        ", pg_is_in_recovery(),"
+        " EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE backend_type = " +
+        txn.quote(core::shared::kPgCronLauncher) +
+        "),"
         "       to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL,"
         "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres')")
                               [0];

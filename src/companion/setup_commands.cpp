@@ -27,8 +27,9 @@ struct CronPlace {
 CronPlace cron_place(pqxx::connection &connection) {
     pqxx::read_transaction txn(connection);
     pqxx::row row = txn.exec(
-        "SELECT coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'shared_preload_libraries')"
-        "                ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)', false),"
+        "SELECT coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'shared_preload_libraries') ~ " +
+        txn.quote(core::shared::kPgCronPreloadPattern) +
+        ", false),"
         "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
         "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")
                         [0];
@@ -182,8 +183,10 @@ int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, M
 }
 
 // The checks that plain SQL can make; the extension's preflight() does more.
-constexpr const char *kAgentlessPreflight = R"SQL(
-SELECT 'pg_cron preloaded', current_setting('shared_preload_libraries') ~ '(^|[\s,"])pg_cron([\s,"]|$)',
+std::string agentless_preflight(pqxx::transaction_base &txn) {
+    return R"SQL(
+SELECT 'pg_cron preloaded', current_setting('shared_preload_libraries') ~ )SQL" +
+           txn.quote(core::shared::kPgCronPreloadPattern) + R"SQL(,
        format('shared_preload_libraries = %L', current_setting('shared_preload_libraries')),
        'ALTER SYSTEM SET shared_preload_libraries = ''pg_cron'' (keeping the others), then restart PostgreSQL.'
 UNION ALL
@@ -200,6 +203,7 @@ SELECT 'pg_partman', EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_part
                  FROM pg_extension WHERE extname = 'pg_partman'), 'pg_partman is not installed'),
        'CREATE EXTENSION pg_partman;'
 )SQL";
+}
 
 std::string job_check(pqxx::transaction_base &txn) {
     return R"SQL(
@@ -255,7 +259,7 @@ int preflight(const std::string &dsn, bool agentless, std::ostream &out) {
         if (connection.mode == Mode::extension) {
             rows = txn.exec("SELECT check_name, ok, detail, hint FROM fitbot_partman.preflight()");
         } else {
-            rows = txn.exec(kAgentlessPreflight);
+            rows = txn.exec(agentless_preflight(txn));
         }
         bool all_ok = true;
         auto print = [&](const pqxx::result &result) {

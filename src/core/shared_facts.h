@@ -31,6 +31,12 @@ inline constexpr const char *kHistorySchedule = "17 3 * * *";
 // cron.job_run_details (which pg_cron never purges).  @DRIVER_COMMAND_MARKER@
 inline constexpr const char *kDriverCommandMarker = "fitbot_partman.run_maintenance(";
 
+// pg_cron is loaded when shared_preload_libraries matches this (POSIX regular
+// expression, PostgreSQL's ~); its scheduler is the background worker with
+// this backend_type in pg_stat_activity.  @PG_CRON_PRELOAD_PATTERN@ @PG_CRON_LAUNCHER@
+inline constexpr const char *kPgCronPreloadPattern = R"((^|[\s,"])pg_cron([\s,"]|$))";
+inline constexpr const char *kPgCronLauncher = "pg_cron launcher";
+
 // Advisory locks (pg_advisory_lock(int4, int4)): the configuration lock
 // serializes whatever changes registrations or jobs (setup() in both modes);
 // the maintenance lock is held by every transaction of a maintenance run,

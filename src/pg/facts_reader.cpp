@@ -196,9 +196,10 @@ void read_scheduler(SpiSession &spi, core::MaintenanceFacts &maintenance) {
         bool preloaded, in_recovery, launcher;
     };
     auto rows = spi.query<Scheduler>(
-        "SELECT current_setting('shared_preload_libraries') ~ '(^|[\\s,\"])pg_cron([\\s,\"]|$)',"
-        "       pg_is_in_recovery(),"
-        "       EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher')",
+        "SELECT current_setting('shared_preload_libraries') ~ " + quoted_literal(core::shared::kPgCronPreloadPattern) +
+            ", pg_is_in_recovery(),"
+            " EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = " +
+            quoted_literal(core::shared::kPgCronLauncher) + ")",
         [](const SpiRow &row) {
             return Scheduler{DatumGetBool(*row.values[0]), DatumGetBool(*row.values[1]), DatumGetBool(*row.values[2])};
         });

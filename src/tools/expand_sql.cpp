@@ -49,6 +49,8 @@ const std::map<std::string, std::string> &tokens() {
         {"RUNS_PER_JOB", std::to_string(shared::kRunsPerJob)},
         {"DRIVER_COMMAND_MARKER", sql_literal(shared::kDriverCommandMarker)},
         {"HISTORY_JOB_NAME", sql_literal(shared::kHistoryJobName)},
+        {"PG_CRON_PRELOAD_PATTERN", sql_literal(shared::kPgCronPreloadPattern)},
+        {"PG_CRON_LAUNCHER", sql_literal(shared::kPgCronLauncher)},
         {"CONFIGURATION_LOCK", std::to_string(shared::kLockClass) + ", " + std::to_string(shared::kConfigurationLock)},
         {"MAINTENANCE_LOCK", std::to_string(shared::kLockClass) + ", " + std::to_string(shared::kMaintenanceLock)},
         {"PARTMAN_MAINTENANCE_LOCK", sql_literal(shared::kPartmanMaintenanceLock)},

@@ -94,7 +94,7 @@ RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT current_setting('shared_preload_libraries') ~ '(^|[\s,"])pg_cron([\s,"]|$)'
+    SELECT current_setting('shared_preload_libraries') ~ @PG_CRON_PRELOAD_PATTERN@
 $$;
 
 -- Where pg_cron can schedule our job from this database:
@@ -155,17 +155,32 @@ AS $$
                             current_user) END
 $$;
 
--- The history purge for pg_cron's database, as a statement to run there:
--- the same rule as purge_cron_history() (older than cron_history_keep, every
--- job's newest @RUNS_PER_JOB@ runs kept), as a pg_cron job of its own.
+-- The one rule of the pg_cron history purge, as a DELETE statement: rows
+-- that ended longer than cron_history_keep ago, every job's newest
+-- @RUNS_PER_JOB@ runs kept, and other roles' jobs only with
+-- purge_other_roles_history on (row-level security applies besides).
+-- purge_cron_history() runs it here; history_purge_statement() schedules it
+-- in pg_cron's database when that is another one.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.history_purge_delete()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('DELETE FROM cron.job_run_details d USING (SELECT runid, row_number() OVER (PARTITION BY jobid ORDER BY runid DESC) AS newest FROM cron.job_run_details) r WHERE d.runid = r.runid AND r.newest > %s AND d.end_time < now() - interval %L%s',
+                  @RUNS_PER_JOB@, fitbot_partman_internal.maintenance_setting('cron_history_keep'),
+                  CASE WHEN fitbot_partman_internal.maintenance_setting('purge_other_roles_history')::boolean THEN ''
+                       ELSE ' AND d.jobid IN (SELECT j.jobid FROM cron.job j WHERE j.username = current_user)' END)
+$$;
+
+-- The history purge for pg_cron's database, as a statement to run there: the
+-- rule above, as a pg_cron job of its own.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.history_purge_statement()
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT format('SELECT cron.schedule(%L, %L, %L);', @HISTORY_JOB_NAME@, @HISTORY_SCHEDULE@,
-                  format('DELETE FROM cron.job_run_details d USING (SELECT runid, row_number() OVER (PARTITION BY jobid ORDER BY runid DESC) AS newest FROM cron.job_run_details) r WHERE d.runid = r.runid AND r.newest > %s AND d.end_time < now() - interval %L',
-                         @RUNS_PER_JOB@, fitbot_partman_internal.maintenance_setting('cron_history_keep')))
+                  fitbot_partman_internal.history_purge_delete())
 $$;
 
 -- The default partition of a partitioned table, or NULL.

@@ -14,8 +14,6 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    keep interval := fitbot_partman_internal.maintenance_setting('cron_history_keep')::interval;
-    other_roles boolean := fitbot_partman_internal.maintenance_setting('purge_other_roles_history')::boolean;
     purged bigint;
 BEGIN
     IF to_regclass('cron.job_run_details') IS NULL THEN
@@ -23,14 +21,7 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Purge the history in the database where pg_cron is installed (cron.database_name).';
     END IF;
-    DELETE FROM cron.job_run_details d
-    USING (SELECT r.runid,
-                  row_number() OVER (PARTITION BY r.jobid ORDER BY r.runid DESC) AS newest
-           FROM cron.job_run_details r) ranked
-    WHERE d.runid = ranked.runid
-      AND ranked.newest > @RUNS_PER_JOB@
-      AND d.end_time < now() - keep
-      AND (other_roles OR d.jobid IN (SELECT j.jobid FROM cron.job j WHERE j.username = current_user));
+    EXECUTE fitbot_partman_internal.history_purge_delete();
     GET DIAGNOSTICS purged = ROW_COUNT;
     RETURN purged;
 END

@@ -39,7 +39,7 @@ BEGIN
         detail := 'pg_cron is not loaded, so its scheduler cannot run';
         hint := 'Load pg_cron first (see "pg_cron preloaded").';
     ELSE
-        ok := EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher');
+        ok := EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = @PG_CRON_LAUNCHER@);
         detail := CASE WHEN ok THEN 'pg_cron''s launcher is running'
                        ELSE 'no "pg_cron launcher" in pg_stat_activity: pg_cron''s scheduler has stopped, so no job runs' END;
         hint := CASE WHEN ok THEN NULL
