@@ -21,6 +21,7 @@ MODULE_big = fitbot_partman
 # library. Released versions' scripts are frozen in sql/ (DATA); the current
 # version's install script and the upgrades into it are built (DATA_built).
 SQL_UPGRADE_SUPPORT = \
+	sql/src/portable/00_citus_guard.sql \
 	sql/src/portable/00_schemas.sql \
 	sql/src/portable/01_upgrade_support.sql
 SQL_FEATURES = \
@@ -36,7 +37,9 @@ SQL_FEATURES = \
 	sql/src/portable/70_teardown.sql \
 	sql/src/portable/80_rescue.sql \
 	sql/src/portable/85_preflight.sql \
+	sql/src/portable/88_citus_node_answers.sql \
 	sql/src/native/90_health.sql \
+	sql/src/native/92_cron_facts_from_elsewhere.sql \
 	sql/src/portable/95_privileges.sql \
 	sql/src/native/97_health_privileges.sql \
 	sql/src/native/98_ledger_dump.sql

@@ -18,6 +18,14 @@ Evaluation evaluate(core::DatabaseFacts facts, Mode mode) {
     return evaluation;
 }
 
+core::HealthReport read_and_judge(pqxx::connection &connection, Mode mode, const std::string &dsn) {
+    core::DatabaseFacts facts = read_facts(connection, mode);
+    read_jobs_in_cron_database(facts.maintenance, connection.dbname(), dsn);
+    auto cron_zone = load_system_zone(facts.maintenance.cron_timezone);
+    auto session_zone = load_system_zone(facts.session_timezone);
+    return core::judge(std::move(facts), *cron_zone, *session_zone);
+}
+
 Evaluation read_and_evaluate(pqxx::connection &connection, Mode mode, const std::string &dsn) {
     core::DatabaseFacts facts = read_facts(connection, mode);
     read_jobs_in_cron_database(facts.maintenance, connection.dbname(), dsn);

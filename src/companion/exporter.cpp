@@ -20,8 +20,8 @@
 #include "core/exposition.h"
 #include "database.h"
 #include "dsn.h"
-#include "evaluate.h"
 #include "exporter_state.h"
+#include "verdicts.h"
 
 namespace fitbot::companion {
 
@@ -96,11 +96,11 @@ public:
                     log_line(std::string("connected to ") + masked_dsn(options_.dsn) + " (" +
                              mode_name(connection->mode) + " mode)");
                 }
-                Evaluation evaluation = scrubbed(options_.dsn, [&] {
-                    return read_and_evaluate(*connection->connection, connection->mode, options_.dsn);
+                std::string metrics = scrubbed(options_.dsn, [&] {
+                    return read_metrics(*connection->connection, connection->mode, options_.dsn);
                 });
                 double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                state_.refreshed(core::format_metrics(evaluation.report, evaluation.info), unix_now(), took);
+                state_.refreshed(metrics, unix_now(), took);
                 backoff = std::chrono::seconds(1);
             } catch (const std::exception &error) {
                 std::string message = error_text(error, options_.dsn);

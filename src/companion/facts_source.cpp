@@ -1,8 +1,10 @@
 #include "facts_source.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
+#include "core/citus_estimate.h"
 #include "core/facts_json.h"
 #include "core/partition_bound.h"
 #include "core/shared_facts.h"
@@ -162,8 +164,37 @@ std::optional<RowsAndRange> rows_through_reader(pqxx::transaction_base &txn, con
     return RowsAndRange{rows[0][0].as<std::int64_t>(), optional_micros(rows[0][1]), optional_micros(rows[0][2])};
 }
 
+// Partitions read per round trip (see read_partitions).
+constexpr std::size_t kPartitionBatchRows = 500;
+
+// A Citus distributed default partition's rows, estimated on the nodes
+// (core/citus_estimate.h) as the extension does; nullopt when the table is
+// not distributed. Any error of Citus or a node is an unknown answer.
+std::optional<core::RowEstimate> distributed_row_estimate(pqxx::dbtransaction &txn, unsigned long relation,
+                                                          const std::string &qualified_name) {
+    if (!txn.exec("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = " +
+                  std::to_string(relation) + "::oid)")[0][0]
+             .as<bool>()) {
+        return std::nullopt;
+    }
+    try {
+        pqxx::subtransaction ask(txn, "citus_estimate");
+        ask.exec("SET LOCAL citus.node_connection_timeout = " + std::to_string(core::shared::kCitusConnectTimeoutMs));
+        std::vector<core::NodeAnswer> answers;
+        for (const pqxx::row &row : ask.exec(core::citus_row_estimate_sql(qualified_name))) {
+            answers.push_back(
+                {row[0].as<std::string>(""), !row[1].is_null() && row[1].as<bool>(), row[2].as<std::string>("")});
+        }
+        ask.commit();
+        return core::sum_node_estimates(answers);
+    } catch (const pqxx::sql_error &error) {
+        return core::RowEstimate{std::nullopt,
+                                 std::string("the coordinator could not ask the nodes: ") + one_line_error(error, "")};
+    }
+}
+
 void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, const core::ZoneRules &session_zone,
-                     const PartmanAccess &access) {
+                     const PartmanAccess &access, bool citus) {
     if (parents.empty()) return;
     std::string oid_list;
     std::map<std::string, core::ParentFact *> by_oid;
@@ -176,54 +207,80 @@ void read_partitions(pqxx::dbtransaction &txn, std::vector<Parent> &parents, con
     }
     const std::set<std::string> locked = exclusively_locked(txn);
     // Bytes as the extension counts them: heap, TOAST, and the partition's
-    // indexes that are partitions of the parent's partitioned indexes.
+    // indexes that are partitions of the parent's partitioned indexes (an
+    // index that is a partition can only be one of its table's parent's).
+    // Hash joins over whole catalogs: at thousands of partitions a lookup
+    // per partition costs more.
     const std::string sql =
+        "WITH index_pages AS ("
+        "  SELECT pix.indrelid AS partition, sum(ic.relpages)::int8 AS pages"
+        "    FROM pg_catalog.pg_index pix"
+        "    JOIN pg_catalog.pg_class ic ON ic.oid = pix.indexrelid AND ic.relispartition"
+        "   GROUP BY pix.indrelid)"
         "SELECT i.inhparent::text, c.oid::text, format('%I.%I', cn.nspname, c.relname),"
         "       c.relpartbound::text, c.reltuples::float8,"
-        "       (c.relpages::int8 + coalesce(t.relpages, 0)"
-        "        + coalesce((SELECT sum(ic.relpages) FROM pg_catalog.pg_inherits ih"
-        "                      JOIN pg_catalog.pg_index pix ON pix.indexrelid = ih.inhrelid"
-        "                      JOIN pg_catalog.pg_class ic ON ic.oid = ih.inhrelid"
-        "                     WHERE pix.indrelid = c.oid"
-        "                       AND ih.inhparent IN (SELECT pi.indexrelid FROM pg_catalog.pg_index pi"
-        "                                             WHERE pi.indrelid = i.inhparent)), 0))"
-        "       * current_setting('block_size')::int8,"
-        "       pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+        "       (c.relpages::int8 + coalesce(t.relpages, 0) + coalesce(ip.pages, 0))"
+        "       * current_setting('block_size')::int8"
         "  FROM pg_catalog.pg_inherits i"
         "  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
         "  JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace"
         "  LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid"
+        "  LEFT JOIN index_pages ip ON ip.partition = c.oid"
         " WHERE i.inhparent IN (" +
-        oid_list +
-        ")"
-        " ORDER BY i.inhparent, c.oid";
+        oid_list + ")";
     struct Child {
         core::ParentFact *parent;
-        std::string oid;
+        unsigned long parent_oid;
+        unsigned long oid;
         core::PartitionFact fact;
-        bool readable = true;  // SELECT on it; otherwise counted through the reader
     };
     std::vector<Child> children;
-    for (const pqxx::row &row : txn.exec(sql)) {
-        Child child{by_oid.at(row[0].as<std::string>()), row[1].as<std::string>(), {}};
-        child.fact.name = row[2].as<std::string>();
-        core::DecodedRangeBound bound = core::decode_partition_bound(row[3].as<std::string>(), session_zone);
-        child.fact.is_default = bound.is_default;
-        child.fact.range_start = bound.start;
-        child.fact.range_end = bound.end;
-        child.fact.estimated_rows = row[4].as<double>();
-        child.fact.bytes = row[5].as<std::int64_t>();
-        child.fact.locked = locked.count(child.oid) > 0;
-        child.readable = row[6].as<bool>();
-        children.push_back(std::move(child));
+    // Sized once: at thousands of partitions, a growing vector's copies
+    // would be a check's peak memory.
+    children.reserve(txn.exec("SELECT count(*) FROM pg_catalog.pg_inherits WHERE inhparent IN (" + oid_list + ")")[0][0]
+                         .as<std::size_t>());
+    // Through a cursor, a batch at a time: each row carries relpartbound's
+    // text (about 550 bytes), so at thousands of partitions one result would
+    // hold megabytes that the decoded facts do not need.
+    txn.exec("DECLARE fitbot_partitions NO SCROLL CURSOR FOR " + sql);
+    for (;;) {
+        pqxx::result batch =
+            txn.exec("FETCH FORWARD " + std::to_string(kPartitionBatchRows) + " FROM fitbot_partitions");
+        for (const pqxx::row &row : batch) {
+            Child child{
+                by_oid.at(row[0].as<std::string>()), row[0].as<unsigned long>(), row[1].as<unsigned long>(), {}};
+            child.fact.name = row[2].as<std::string>();
+            core::DecodedRangeBound bound = core::decode_partition_bound(row[3].c_str(), session_zone);
+            child.fact.is_default = bound.is_default;
+            child.fact.range_start = bound.start;
+            child.fact.range_end = bound.end;
+            child.fact.estimated_rows = row[4].as<double>();
+            child.fact.bytes = row[5].as<std::int64_t>();
+            child.fact.locked = locked.count(row[1].as<std::string>()) > 0;
+            children.push_back(std::move(child));
+        }
+        if (batch.size() < kPartitionBatchRows) break;
     }
+    txn.exec("CLOSE fitbot_partitions");
+    // The extension's order: by parent, then partition (both by OID).
+    std::sort(children.begin(), children.end(), [](const Child &a, const Child &b) {
+        return std::make_pair(a.parent_oid, a.oid) < std::make_pair(b.parent_oid, b.oid);
+    });
     for (Child &child : children) {
-        if (child.fact.is_default) {
+        std::optional<core::RowEstimate> estimate;
+        if (child.fact.is_default && citus) estimate = distributed_row_estimate(txn, child.oid, child.fact.name);
+        if (estimate) {
+            child.parent->default_rows = estimate->rows;
+            child.parent->default_rows_estimated = estimate->rows.has_value();
+            child.parent->default_rows_unknown = estimate->failure;
+        } else if (child.fact.is_default) {
             std::optional<RowsAndRange> rows;
             if (!child.fact.locked) {
-                rows = child.readable || !access.reader_usable
-                           ? rows_if_unlocked(txn, child.fact.name, child.parent->control)
-                           : rows_through_reader(txn, oid_of.at(child.parent), "default");
+                const bool readable = txn.exec("SELECT pg_catalog.has_table_privilege(" + std::to_string(child.oid) +
+                                               "::oid, 'SELECT')")[0][0]
+                                          .as<bool>();
+                rows = readable || !access.reader_usable ? rows_if_unlocked(txn, child.fact.name, child.parent->control)
+                                                         : rows_through_reader(txn, oid_of.at(child.parent), "default");
             }
             if (rows) {
                 child.parent->default_rows = rows->rows;
@@ -307,7 +364,8 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
         "       (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'),"
         // Not to_regclass('cron.job'): that fails without USAGE on schema
         // cron, which pg_cron grants to no one.
-        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron')")[0];
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')")[0];
     facts.now = context[0].as<core::Micros>();
     facts.session_timezone = context[1].as<std::string>();
     facts.maintenance.cron_timezone = context[2].as<std::string>();
@@ -345,7 +403,7 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
                             kPartmanReaderSchema + ".part_config(), which pg_monitor may execute");
     }
     std::vector<Parent> parents = read_parents(txn, facts.partman_schema, access);
-    read_partitions(txn, parents, *session_zone, access);
+    read_partitions(txn, parents, *session_zone, access, context[6].as<bool>());
     for (Parent &parent : parents) facts.parents.push_back(std::move(parent.fact));
     read_scheduler_and_ledger(txn, facts.maintenance);
     // pg_cron here: its jobs are read here, as any monitor may (cron_jobs.h).

@@ -21,6 +21,7 @@
 #include "status_view.h"
 #include "system_zone.h"
 #include "time_format.h"
+#include "verdicts.h"
 #include "version.h"
 
 using namespace fitbot;
@@ -46,6 +47,13 @@ struct Global {
 Evaluation read_database(const Global &global) {
     Connection connection = connect(global.dsn, global.agentless);
     return scrubbed(global.dsn, [&] { return read_and_evaluate(*connection.connection, connection.mode, global.dsn); });
+}
+
+// check and metrics: read_check or read_metrics (verdicts.h) on a new connection.
+template <typename Read>
+auto read_verdict(const Global &global, Read read) {
+    Connection connection = connect(global.dsn, global.agentless);
+    return scrubbed(global.dsn, [&] { return read(*connection.connection, connection.mode, global.dsn); });
 }
 
 bool argv_names_check(int argc, char **argv) {
@@ -305,8 +313,7 @@ int main(int argc, char **argv) {
                 return code;
             };
             try {
-                Evaluation evaluation = read_database(global);
-                core::CheckResult result = core::summarize(evaluation.report);
+                core::CheckResult result = read_verdict(global, read_check);
                 std::string line = result.summary;
                 if (!result.performance_data.empty()) line += " | " + result.performance_data;
                 return finish(line + "\n", static_cast<int>(result.status));
@@ -315,8 +322,7 @@ int main(int argc, char **argv) {
             }
         }
         if (*metrics) {
-            Evaluation evaluation = read_database(global);
-            std::cout << core::format_metrics(evaluation.report, evaluation.info);
+            std::cout << read_verdict(global, read_metrics);
             return 0;
         }
         if (*serve) {

@@ -41,6 +41,13 @@ struct ParentFact {
     // when there are any and they were read.
     std::optional<Micros> default_oldest;
     std::optional<Micros> default_newest;
+    // Whether default_rows is an estimate: a Citus distributed default
+    // partition's rows are in its shards, estimated from each node's
+    // statistics (citus_estimate.h), with no date range.
+    bool default_rows_estimated = false;
+    // Why default_rows could not be read when that is not a lock held for a
+    // moment (a Citus node did not answer): then the rows are unknown.
+    std::string default_rows_unknown;
     // Tables detached by retention and kept on disk (retention_keep_table).
     int detached_retention_tables = 0;
     // Rows rescue_default() set aside in <parent>_quarantine: nullopt when

@@ -75,6 +75,8 @@ json parent_json(const ParentFact &parent) {
                 {"detached_retention_tables", parent.detached_retention_tables},
                 {"quarantined_rows", optional_value(parent.quarantined_rows)},
                 {"default_oldest", optional_value(parent.default_oldest)},
+                {"default_rows_estimated", parent.default_rows_estimated},
+                {"default_rows_unknown", parent.default_rows_unknown},
                 {"default_newest", optional_value(parent.default_newest)}};
 }
 
@@ -92,6 +94,8 @@ ParentFact parent_from(const json &object) {
     parent.detached_retention_tables = object.at("detached_retention_tables").get<int>();
     parent.quarantined_rows = optional_since_1_1<std::int64_t>(object, "quarantined_rows");
     parent.default_oldest = optional_since_1_1<Micros>(object, "default_oldest");
+    parent.default_rows_estimated = object.value("default_rows_estimated", false);
+    parent.default_rows_unknown = object.value("default_rows_unknown", std::string());
     parent.default_newest = optional_since_1_1<Micros>(object, "default_newest");
     return parent;
 }
@@ -219,6 +223,36 @@ DatabaseFacts facts_from_json(const std::string &text) {
         return facts;
     } catch (const json::exception &error) {
         throw std::invalid_argument(std::string("malformed facts JSON: ") + error.what());
+    }
+}
+
+std::string cron_view_to_json(const MaintenanceFacts &maintenance) {
+    json jobs = json::array();
+    for (const CronJobFact &job : maintenance.jobs) jobs.push_back(job_json(job));
+    json runs = json::array();
+    for (const CronRunFact &run : maintenance.runs) runs.push_back(run_json(run));
+    json document{{"cron_installed", maintenance.cron_installed},
+                  {"jobs", jobs},
+                  {"runs", runs},
+                  {"jobs_visible", maintenance.jobs_visible},
+                  {"jobs_hidden_reason", maintenance.jobs_hidden_reason}};
+    return document.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void apply_cron_view(MaintenanceFacts &maintenance, const std::string &text) {
+    try {
+        json document = json::parse(text);
+        MaintenanceFacts applied = maintenance;  // all or nothing
+        applied.cron_installed = document.at("cron_installed").get<bool>();
+        applied.jobs.clear();
+        for (const json &job : document.at("jobs")) applied.jobs.push_back(job_from(job));
+        applied.runs.clear();
+        for (const json &run : document.at("runs")) applied.runs.push_back(run_from(run));
+        applied.jobs_visible = document.at("jobs_visible").get<bool>();
+        applied.jobs_hidden_reason = document.at("jobs_hidden_reason").get<std::string>();
+        maintenance = std::move(applied);
+    } catch (const json::exception &error) {
+        throw std::invalid_argument(std::string("malformed cron facts JSON: ") + error.what());
     }
 }
 

@@ -133,21 +133,37 @@ void judge_nothing_managed(const DatabaseFacts &facts, HealthReport &report) {
 
 }  // namespace
 
-HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone, const ZoneRules &session_zone) {
+namespace {
+
+// judge() for facts kept (Parents: const ParentFact, each copied into
+// judge_parent) or given up (ParentFact, moved).
+template <typename Parents>
+HealthReport judge_parents(const DatabaseFacts &facts, Parents &parents, const ZoneRules &cron_zone,
+                           const ZoneRules &session_zone) {
     HealthReport report;
     report.now = facts.now;
     report.maintenance = judge_maintenance(facts.maintenance, facts.now, cron_zone);
     name_partman_schema(report.maintenance, facts.partman_schema);
     for (JobReport &job : report.maintenance.jobs) name_partman_schema(job, facts.partman_schema);
     report.status = report.maintenance.status;
-    report.parents.reserve(facts.parents.size());
-    for (const ParentFact &parent : facts.parents) {
-        report.parents.push_back(judge_parent(parent, facts.now, report.maintenance, session_zone));
+    report.parents.reserve(parents.size());
+    for (auto &parent : parents) {
+        report.parents.push_back(judge_parent(std::move(parent), facts.now, report.maintenance, session_zone));
         name_partman_schema(report.parents.back(), facts.partman_schema);
         report.status = worst(report.status, report.parents.back().status);
     }
-    if (facts.parents.empty()) judge_nothing_managed(facts, report);
+    if (parents.empty()) judge_nothing_managed(facts, report);
     return report;
+}
+
+}  // namespace
+
+HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone, const ZoneRules &session_zone) {
+    return judge_parents(facts, facts.parents, cron_zone, session_zone);
+}
+
+HealthReport judge(DatabaseFacts &&facts, const ZoneRules &cron_zone, const ZoneRules &session_zone) {
+    return judge_parents(facts, facts.parents, cron_zone, session_zone);
 }
 
 }  // namespace fitbot::core

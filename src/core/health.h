@@ -61,6 +61,8 @@ struct ParentReport {
     int gaps = 0;         // holes between adjacent ranges
     int future_gaps = 0;  // of those, the ones that end after now
     std::optional<std::int64_t> default_rows;
+    bool default_rows_estimated = false;   // see ParentFact
+    std::string default_rows_unknown;      // see ParentFact
     std::optional<Micros> default_oldest;  // range of those rows' control column
     std::optional<Micros> default_newest;
     std::optional<std::int64_t> quarantined_rows;  // in <parent>_quarantine, when it exists
@@ -126,9 +128,15 @@ struct HealthReport {
 // `cron_zone` evaluates schedules (pg_cron 1.4: GMT); `session_zone` is the
 // database TimeZone, used for calendar arithmetic on partition intervals.
 MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now, const ZoneRules &cron_zone);
-ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceReport &maintenance,
+// The parent's partitions move into the report's children (a caller that
+// keeps its facts passes a copy).
+ParentReport judge_parent(ParentFact fact, Micros now, const MaintenanceReport &maintenance,
                           const ZoneRules &session_zone);
 HealthReport judge(const DatabaseFacts &facts, const ZoneRules &cron_zone, const ZoneRules &session_zone);
+// The same, moving the partitions into the report rather than copying them:
+// for a caller that needs only the verdicts (a check at thousands of
+// partitions holds one copy instead of two).
+HealthReport judge(DatabaseFacts &&facts, const ZoneRules &cron_zone, const ZoneRules &session_zone);
 
 // Nagios check: code, and one line a pager can show. A plugin prints
 // `summary`, then " | " and `performance_data` when that is not empty.

@@ -179,6 +179,15 @@ void judge_default(ParentReport &report, const MaintenanceReport &maintenance, c
     using text::format_utc;
     const std::string &parent = report.parent;
     std::string name = default_name(report);
+    if (!report.default_rows && !report.default_rows_unknown.empty()) {
+        text::add_finding(report, Status::unknown, "rows in default partition unknown",
+                          "Whether " + parent + "'s default partition" + (name.empty() ? std::string() : " " + name) +
+                              " holds rows is unknown: " + report.default_rows_unknown +
+                              "; check that every node answers, or count them by hand with "
+                              "SET statement_timeout = '5s'; SELECT count(*) FROM " +
+                              (name.empty() ? parent + "'s default partition" : name) + ";");
+        return;
+    }
     if (!report.default_rows) {
         text::add_finding(report, Status::ok, "default partition locked, rows not counted",
                           parent + " could not count the rows of its default partition" +
@@ -193,8 +202,12 @@ void judge_default(ParentReport &report, const MaintenanceReport &maintenance, c
         const std::string dated =
             has_range ? " dated " + format_utc(*report.default_oldest) + " to " + format_utc(*report.default_newest)
                       : std::string();
+        const std::string how_many =
+            report.default_rows_estimated
+                ? "about " + rows + " (estimated from the statistics of its shards on the Citus nodes)"
+                : rows + dated;
         text::add_finding(report, Status::critical, rows + " in default partition",
-                          parent + " has " + rows + dated + " in its default partition" +
+                          parent + " has " + how_many + " in its default partition" +
                               (name.empty() ? std::string() : " " + name) +
                               "; they block pg_partman from creating the partitions for their range, so move "
                               "them into proper partitions with SELECT fitbot_partman.rescue_default(" +
@@ -333,7 +346,7 @@ void judge_retention(ParentReport &report, const ParentFact &fact, const Mainten
 
 }  // namespace
 
-ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceReport &maintenance,
+ParentReport judge_parent(ParentFact fact, Micros now, const MaintenanceReport &maintenance,
                           const ZoneRules &session_zone) {
     ParentReport report;
     report.parent = fact.parent;
@@ -341,6 +354,8 @@ ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceR
     report.premake = fact.premake;
     report.retention = fact.retention;
     report.default_rows = fact.default_rows;
+    report.default_rows_estimated = fact.default_rows_estimated;
+    report.default_rows_unknown = fact.default_rows_unknown;
     report.default_oldest = fact.default_oldest;
     report.default_newest = fact.default_newest;
     report.detached_retention_tables = fact.detached_retention_tables;
@@ -352,32 +367,33 @@ ParentReport judge_parent(const ParentFact &fact, Micros now, const MaintenanceR
 
     std::vector<PartitionFact> ranged;
     std::vector<PartitionFact> defaults;
-    for (const PartitionFact &partition : fact.partitions) {
-        (partition.is_default ? defaults : ranged).push_back(partition);
+    ranged.reserve(fact.partitions.size());
+    for (PartitionFact &partition : fact.partitions) {
         report.total_bytes += partition.bytes;
         // reltuples is -1 for a table never vacuumed or analyzed: unknown, so
         // it adds nothing rather than subtracting one.
         if (partition.estimated_rows > 0) report.estimated_rows += partition.estimated_rows;
+        (partition.is_default ? defaults : ranged).push_back(std::move(partition));
     }
+    fact.partitions.clear();
     std::sort(ranged.begin(), ranged.end(), starts_before);
     std::sort(defaults.begin(), defaults.end(),
               [](const PartitionFact &p, const PartitionFact &q) { return p.name < q.name; });
 
-    bool has_oldest_start = false;
-    for (const PartitionFact &partition : ranged) {
-        PartitionReport child{partition, classify(partition, now, retention_cutoff)};
-        ++report.partitions;
-        if (child.state == PartitionState::future) ++report.future_partitions;
-        if (!has_oldest_start) {
-            has_oldest_start = true;
-            report.oldest_start = partition.range_start;  // nullopt when MINVALUE
-        }
-        report.children.push_back(std::move(child));
-    }
     report.runway_until = contiguous_runway(ranged, now, report.runway_unbounded);
+    // The facts move into the report: at thousands of partitions a copy is
+    // most of a check's memory.
+    report.children.reserve(ranged.size() + defaults.size());
+    if (!ranged.empty()) report.oldest_start = ranged.front().range_start;  // nullopt when MINVALUE
+    for (PartitionFact &partition : ranged) {
+        const PartitionState state = classify(partition, now, retention_cutoff);
+        ++report.partitions;
+        if (state == PartitionState::future) ++report.future_partitions;
+        report.children.push_back(PartitionReport{std::move(partition), state});
+    }
     report.quarantined_rows = fact.quarantined_rows;
-    for (const PartitionFact &partition : defaults) {
-        report.children.push_back(PartitionReport{partition, PartitionState::default_partition});
+    for (PartitionFact &partition : defaults) {
+        report.children.push_back(PartitionReport{std::move(partition), PartitionState::default_partition});
     }
 
     judge_runway(report, now, maintenance, session_zone);

@@ -54,6 +54,12 @@ inline constexpr const char *kPartmanMaintenanceLock = "pg_partman run_maintenan
 // of every job's runs the history purge keeps whatever their age.  @RUNS_PER_JOB@
 inline constexpr int kRunsPerJob = 20;
 
+// How long a Citus node may take to accept health's connection, in ms
+// (citus.node_connection_timeout, 30 s by default): a node that is down makes
+// a default partition's rows unknown this quickly instead of stalling health
+// (core/citus_estimate.h).  @CITUS_CONNECT_TIMEOUT_MS@
+inline constexpr int kCitusConnectTimeoutMs = 2000;
+
 // The readings table setup() creates when it is missing, with its comments.  @READINGS_TABLE_DDL@
 inline constexpr const char *kReadingsTableDdl = R"SQL(CREATE TABLE public.heart_rate_readings (
     user_id     bigint      NOT NULL,

@@ -8,7 +8,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "backend_activity.h"
 #include "catalog_generation.h"
+#include "catalog_scan.h"
+#include "citus_rows.h"
 #include "convert.h"
 #include "core/shared_facts.h"
 #include "detached_tables.h"
@@ -46,9 +49,7 @@ struct ParentConfigRow {
 struct CatalogPartitions {
     std::uint64_t generation = 0;
     pg_tz *zone = nullptr;
-    std::vector<Oid> oids;  // parallel to partitions
-    std::vector<core::PartitionFact> partitions;
-    std::vector<Oid> read_from;  // every relation these facts came from
+    ParentCatalog catalog;
 };
 
 std::unordered_map<Oid, CatalogPartitions> catalog_partitions_cache;
@@ -58,7 +59,7 @@ std::unordered_map<Oid, Oid> cached_parent_of;
 void forget_cached_parent(Oid parent) {
     auto cached = catalog_partitions_cache.find(parent);
     if (cached == catalog_partitions_cache.end()) return;
-    for (Oid relation : cached->second.read_from) cached_parent_of.erase(relation);
+    for (Oid relation : cached->second.catalog.read_from) cached_parent_of.erase(relation);
     catalog_partitions_cache.erase(cached);
 }
 
@@ -71,55 +72,102 @@ void forget_changed_parents() {
     }
 }
 
+// ---- C-style: resolves a part_config row's names through the syscache. May
+// ---- ereport, holds no C++ objects, called through pg_call() only.
+struct ResolvedParent {
+    Oid relid;
+    Oid namespace_oid;
+    Oid retention_namespace;
+    Oid quarantine;
+    bool time_control;  // the control column is timestamptz, timestamp or date
+};
+
+void resolve_parent(const char *nspname, const char *relname, const char *control, const char *retention_schema,
+                    ResolvedParent *out) {
+    out->relid = InvalidOid;
+    out->namespace_oid = get_namespace_oid(nspname, true);
+    if (!OidIsValid(out->namespace_oid)) return;
+    out->relid = get_relname_relid(relname, out->namespace_oid);
+    if (!OidIsValid(out->relid)) return;
+    AttrNumber column = get_attnum(out->relid, control);  // never a dropped column
+    Oid type = column == InvalidAttrNumber ? InvalidOid : get_atttype(out->relid, column);
+    out->time_control = type == TIMESTAMPTZOID || type == TIMESTAMPOID || type == DATEOID;
+    out->retention_namespace = retention_schema == NULL ? InvalidOid : get_namespace_oid(retention_schema, true);
+    if (!OidIsValid(out->retention_namespace)) out->retention_namespace = out->namespace_oid;
+    // rescue_default()'s quarantine table beside the parent: the parent's
+    // name cut to 52 characters, then "_quarantine", cut to NAMEDATALEN as
+    // any identifier (sql/src/portable/80_rescue.sql).
+    char quarantine[NAMEDATALEN * 2];
+    int kept = pg_mbcharcliplen(relname, strlen(relname), 52);
+    snprintf(quarantine, sizeof quarantine, "%.*s_quarantine", kept, relname);
+    truncate_identifier(quarantine, strlen(quarantine), false);
+    out->quarantine = get_relname_relid(quarantine, out->namespace_oid);
+}
+
+// pg_partman's config, time-partitioned parents only (control column of a
+// time type). A plain read of part_config with the names split as the
+// extension's SQL splits them (schema up to the first dot); the names are
+// resolved through the syscache, not by joining catalogs, which in a fresh
+// backend costs more to plan than to run.
 std::vector<ParentConfigRow> read_part_config(SpiSession &spi, const std::string &partman_schema) {
-    // Only time-partitioned parents (control column of a time type); the
-    // stored text interval and retention are cast server-side.
+    struct ConfigRow {
+        ParentConfigRow parent;
+        std::string nspname, retention_schema;
+        bool has_retention_schema;
+    };
     std::string sql =
-        "SELECT c.oid, format('%I.%I', n.nspname, c.relname), p.control, p.partition_interval::interval,"
+        "SELECT format('%I.%I', s.nspname, s.relname), p.control, p.partition_interval::interval,"
         "       p.premake, p.retention::interval, p.retention_keep_table, p.infinite_time_partitions,"
-        "       coalesce(rs.oid, n.oid), c.relname::text,"
-        // rescue_default()'s quarantine table beside the parent (to_regclass
-        // takes no lock).
-        "       coalesce(to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine'))::oid, 0)"
+        "       s.nspname, s.relname, p.retention_schema"
         "  FROM " +
         quoted_identifier(partman_schema) +
         ".part_config p"
-        "  JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
-        "  JOIN pg_class c ON c.relnamespace = n.oid"
-        "                 AND c.relname = substr(p.parent_table, length(n.nspname) + 2)"
-        "  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.control AND NOT a.attisdropped"
-        "  LEFT JOIN pg_namespace rs ON rs.nspname = p.retention_schema"
-        " WHERE a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)"
-        " ORDER BY 2";
-    return spi.query<ParentConfigRow>(sql, [](const SpiRow &row) {
-        ParentConfigRow parent;
-        parent.oid = DatumGetObjectId(*row.values[0]);
-        parent.fact.parent = spi_string(row.values[1]);
-        parent.fact.control = spi_string(row.values[2]);
-        parent.fact.partition_interval = interval_of(row.values[3]);
-        parent.fact.premake = DatumGetInt32(*row.values[4]);
-        if (row.values[5]) parent.fact.retention = interval_of(row.values[5]);
-        parent.fact.retention_keep_table = DatumGetBool(*row.values[6]);
-        parent.fact.infinite_time_partitions = DatumGetBool(*row.values[7]);
-        parent.retention_namespace = DatumGetObjectId(*row.values[8]);
-        parent.relname = spi_string(row.values[9]);
-        parent.quarantine = DatumGetObjectId(*row.values[10]);
-        return parent;
+        "  CROSS JOIN LATERAL (SELECT split_part(p.parent_table, '.', 1) AS nspname) n"
+        "  CROSS JOIN LATERAL (SELECT n.nspname, substr(p.parent_table, length(n.nspname) + 2) AS relname) s"
+        " ORDER BY 1";
+    auto rows = spi.query<ConfigRow>(sql, [](const SpiRow &row) {
+        ConfigRow config;
+        config.parent.fact.parent = spi_string(row.values[0]);
+        config.parent.fact.control = spi_string(row.values[1]);
+        config.parent.fact.partition_interval = interval_of(row.values[2]);
+        config.parent.fact.premake = DatumGetInt32(*row.values[3]);
+        if (row.values[4]) config.parent.fact.retention = interval_of(row.values[4]);
+        config.parent.fact.retention_keep_table = DatumGetBool(*row.values[5]);
+        config.parent.fact.infinite_time_partitions = DatumGetBool(*row.values[6]);
+        config.nspname = spi_string(row.values[7]);
+        config.parent.relname = spi_string(row.values[8]);
+        config.has_retention_schema = row.values[9].has_value();
+        config.retention_schema = spi_string(row.values[9]);
+        return config;
     });
+    std::vector<ParentConfigRow> parents;
+    for (ConfigRow &config : rows) {
+        ResolvedParent resolved{};
+        pg_call(resolve_parent, config.nspname.c_str(), config.parent.relname.c_str(),
+                config.parent.fact.control.c_str(),
+                config.has_retention_schema ? config.retention_schema.c_str() : static_cast<const char *>(nullptr),
+                &resolved);
+        if (!OidIsValid(resolved.relid) || !resolved.time_control) continue;
+        config.parent.oid = resolved.relid;
+        config.parent.retention_namespace = resolved.retention_namespace;
+        config.parent.quarantine = resolved.quarantine;
+        parents.push_back(std::move(config.parent));
+    }
+    return parents;
 }
 
-CatalogPartitions read_catalog_partitions(const ParentConfigRow &parent, std::uint64_t generation) {
-    CatalogPartitions result;
-    result.generation = generation;
-    result.zone = session_timezone;
-    result.read_from.push_back(parent.oid);
+// One parent through the syscache: cheap when the catalog caches are warm,
+// as they are for a parent that changed in a backend that read it before.
+ParentCatalog read_catalog_partitions(Oid parent) {
+    ParentCatalog result;
+    result.read_from.push_back(parent);
     std::unordered_map<Oid, std::int64_t> index_bytes;
-    for (const PartitionIndex &index : partition_indexes(parent.oid)) {
+    for (const PartitionIndex &index : partition_indexes(parent)) {
         index_bytes[index.table] += index.bytes;
         result.read_from.push_back(index.index);
     }
     PartitionReader reader;
-    for (Oid child : partition_children(parent.oid)) {
+    for (Oid child : partition_children(parent)) {
         Oid toast = InvalidOid;
         std::optional<core::PartitionFact> partition = reader.read(child, &toast);
         if (!partition) continue;  // dropped since pg_inherits was read
@@ -132,20 +180,56 @@ CatalogPartitions read_catalog_partitions(const ParentConfigRow &parent, std::ui
     return result;
 }
 
-const CatalogPartitions &catalog_partitions(const ParentConfigRow &parent) {
-    std::uint64_t generation = catalog_generation();
-    auto cached = catalog_partitions_cache.find(parent.oid);
-    if (cached != catalog_partitions_cache.end() && cached->second.generation == generation &&
-        cached->second.zone == session_timezone)
-        return cached->second;
-    forget_cached_parent(parent.oid);
-    CatalogPartitions fresh = read_catalog_partitions(parent, generation);
-    for (Oid relation : fresh.read_from) cached_parent_of[relation] = parent.oid;
-    return catalog_partitions_cache[parent.oid] = std::move(fresh);
+bool cached_and_current(Oid parent, std::uint64_t generation) {
+    auto cached = catalog_partitions_cache.find(parent);
+    return cached != catalog_partitions_cache.end() && cached->second.generation == generation &&
+           cached->second.zone == session_timezone;
 }
 
-void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact, const std::unordered_set<Oid> &locked) {
-    const CatalogPartitions &catalog = catalog_partitions(parent);
+void remember_parent(Oid parent, std::uint64_t generation, ParentCatalog catalog) {
+    forget_cached_parent(parent);
+    for (Oid relation : catalog.read_from) cached_parent_of[relation] = parent;
+    CatalogPartitions &entry = catalog_partitions_cache[parent];
+    entry.generation = generation;
+    entry.zone = session_timezone;
+    entry.catalog = std::move(catalog);
+}
+
+// From this many parents to re-read on, one pass over the catalogs
+// (catalog_scan.h) beats a syscache lookup per partition: a fresh backend,
+// the schemas changed, or the TimeZone. One or two changed parents of a
+// warm backend are re-read through the syscache.
+constexpr std::size_t kParentsForOnePass = 3;
+
+void refresh_catalog_partitions(const std::vector<ParentConfigRow> &parents) {
+    const std::uint64_t generation = catalog_generation();
+    std::vector<Oid> stale;
+    for (const ParentConfigRow &parent : parents) {
+        if (!cached_and_current(parent.oid, generation)) stale.push_back(parent.oid);
+    }
+    if (stale.size() >= kParentsForOnePass) {
+        for (auto &[parent, catalog] : scan_parent_catalogs(stale))
+            remember_parent(parent, generation, std::move(catalog));
+    } else {
+        for (Oid parent : stale) remember_parent(parent, generation, read_catalog_partitions(parent));
+    }
+}
+
+// A Citus distributed default partition: its rows are in its shards, so
+// they are estimated on the nodes (citus_rows.h). False when it is not one.
+bool read_distributed_default(Oid relation, const std::string &name, core::ParentFact &fact) {
+    std::optional<core::RowEstimate> estimate = distributed_row_estimate(relation, name);
+    if (!estimate) return false;
+    fact.default_rows = estimate->rows;
+    fact.default_rows_estimated = estimate->rows.has_value();
+    fact.default_rows_unknown = estimate->failure;
+    return true;
+}
+
+// After refresh_catalog_partitions(). `citus`: Citus is installed here.
+void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact, const std::unordered_set<Oid> &locked,
+                     bool citus) {
+    const ParentCatalog &catalog = catalog_partitions_cache.at(parent.oid).catalog;
     fact.partitions = catalog.partitions;
     // Only retention detaches partitions (and keeps them when
     // retention_keep_table is true); without it there is nothing to find. An
@@ -159,6 +243,7 @@ void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact, cons
         core::PartitionFact &partition = fact.partitions[i];
         partition.locked = locked.count(catalog.oids[i]) > 0;
         if (partition.is_default) {
+            if (citus && read_distributed_default(catalog.oids[i], partition.name, fact)) continue;
             std::optional<RowsAndRange> rows;
             if (!partition.locked) rows = rows_and_range_if_unlocked(catalog.oids[i], fact.control);
             if (rows) {
@@ -189,23 +274,22 @@ std::optional<core::Micros> optional_instant(const std::optional<Datum> &value) 
 }
 
 // pg_cron's scheduler: its launcher is a background worker visible in
-// pg_stat_activity. It runs only where pg_cron is preloaded, and on a standby
-// only after promotion.
+// pg_stat_activity (backend_activity.h). It runs only where pg_cron is
+// preloaded, and on a standby only after promotion.
 void read_scheduler(SpiSession &spi, core::MaintenanceFacts &maintenance) {
     struct Scheduler {
-        bool preloaded, in_recovery, launcher;
+        bool preloaded, in_recovery;
     };
-    auto rows = spi.query<Scheduler>(
-        "SELECT current_setting('shared_preload_libraries') ~ " + quoted_literal(core::shared::kPgCronPreloadPattern) +
-            ", pg_is_in_recovery(),"
-            " EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = " +
-            quoted_literal(core::shared::kPgCronLauncher) + ")",
-        [](const SpiRow &row) {
-            return Scheduler{DatumGetBool(*row.values[0]), DatumGetBool(*row.values[1]), DatumGetBool(*row.values[2])};
-        });
+    auto rows = spi.query<Scheduler>("SELECT current_setting('shared_preload_libraries') ~ " +
+                                         quoted_literal(core::shared::kPgCronPreloadPattern) + ", pg_is_in_recovery()",
+                                     [](const SpiRow &row) {
+                                         return Scheduler{DatumGetBool(*row.values[0]), DatumGetBool(*row.values[1])};
+                                     });
     const Scheduler &scheduler = rows.front();
     maintenance.in_recovery = scheduler.in_recovery;
-    if (scheduler.preloaded && !scheduler.in_recovery) maintenance.scheduler_running = scheduler.launcher;
+    if (scheduler.preloaded && !scheduler.in_recovery) {
+        maintenance.scheduler_running = background_worker_running(core::shared::kPgCronLauncher);
+    }
     if (scheduler.preloaded) {
         const char *database = GetConfigOption("cron.database_name", true, false);
         maintenance.cron_database = database != nullptr ? database : "postgres";  // pg_cron's default
@@ -240,23 +324,33 @@ void read_ledger(SpiSession &spi, core::MaintenanceFacts &maintenance) {
                                   [](const SpiRow &row) { return DatumGetBool(*row.values[0]); });
     maintenance.ledger_available = exists.front();
     if (!maintenance.ledger_available) return;
-    maintenance.ledger_runs = spi.query<core::LedgerRunFact>(
+    struct LedgerRow {
+        core::LedgerRunFact run;
+        TimestampTz started_at;
+        int backend_pid;
+    };
+    auto rows = spi.query<LedgerRow>(
         "SELECT r.run_id, r.trigger, r.outcome, coalesce(r.message, ''), r.started_at, r.finished_at,"
-        "       r.outcome = 'running' AND EXISTS (SELECT 1 FROM pg_stat_activity a"
-        "                                          WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)"
+        "       coalesce(r.backend_pid, 0)"
         "  FROM fitbot_partman.maintenance_runs r ORDER BY r.run_id DESC LIMIT " +
             std::to_string(core::shared::kRunsPerJob),
         [](const SpiRow &row) {
-            core::LedgerRunFact run;
-            run.run_id = DatumGetInt64(*row.values[0]);
-            run.trigger = spi_string(row.values[1]);
-            run.outcome = spi_string(row.values[2]);
-            run.message = spi_string(row.values[3]);
-            run.started_at = micros_from_timestamptz(DatumGetTimestampTz(*row.values[4]));
-            run.finished_at = optional_instant(row.values[5]);
-            run.alive = DatumGetBool(*row.values[6]);
-            return run;
+            LedgerRow ledger;
+            ledger.run.run_id = DatumGetInt64(*row.values[0]);
+            ledger.run.trigger = spi_string(row.values[1]);
+            ledger.run.outcome = spi_string(row.values[2]);
+            ledger.run.message = spi_string(row.values[3]);
+            ledger.started_at = DatumGetTimestampTz(*row.values[4]);
+            ledger.run.started_at = micros_from_timestamptz(ledger.started_at);
+            ledger.run.finished_at = optional_instant(row.values[5]);
+            ledger.backend_pid = DatumGetInt32(*row.values[6]);
+            return ledger;
         });
+    for (LedgerRow &ledger : rows) {
+        ledger.run.alive =
+            ledger.run.outcome == "running" && backend_alive_since(ledger.backend_pid, ledger.started_at);
+        maintenance.ledger_runs.push_back(std::move(ledger.run));
+    }
 }
 
 core::MaintenanceFacts read_maintenance(SpiSession &spi) {
@@ -324,7 +418,7 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
 
 }  // namespace
 
-BackendFacts read_backend_facts() {
+BackendFacts read_backend_facts(FactsScope scope) {
     BackendFacts result;
     core::DatabaseFacts &facts = result.facts;
     facts.now = micros_from_timestamptz(GetCurrentTransactionStartTimestamp());
@@ -352,9 +446,13 @@ BackendFacts read_backend_facts() {
     spi.finish();
 
     forget_changed_parents();
-    std::unordered_set<Oid> locked = relations_locked_exclusively();
+    const bool with_partitions = scope == FactsScope::everything;
+    if (with_partitions) refresh_catalog_partitions(parents);
+    std::unordered_set<Oid> locked;
+    if (with_partitions) locked = relations_locked_exclusively();
+    const bool citus = with_partitions && citus_installed();
     for (ParentConfigRow &parent : parents) {
-        read_partitions(parent, parent.fact, locked);
+        if (with_partitions) read_partitions(parent, parent.fact, locked, citus);
         result.parent_oids.push_back(parent.oid);
         facts.parents.push_back(std::move(parent.fact));
     }

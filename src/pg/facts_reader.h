@@ -16,6 +16,11 @@ struct BackendFacts {
     std::vector<Oid> parent_oids;  // parallel to facts.parents
 };
 
-BackendFacts read_backend_facts();
+// What a caller needs: maintenance_status() judges the jobs and the ledger,
+// which depend on whether tables are managed but on none of their
+// partitions, so it skips reading them.
+enum class FactsScope { everything, without_partitions };
+
+BackendFacts read_backend_facts(FactsScope scope = FactsScope::everything);
 
 }  // namespace fitbot::pg

@@ -30,8 +30,19 @@ struct JudgedDatabase {
     core::HealthReport report;
 };
 
-JudgedDatabase judge_database() {
-    JudgedDatabase judged{read_backend_facts(), {}};
+// `cron_facts`: what the companion read in pg_cron's database, when that is
+// another one (core::apply_cron_view); nullopt: what this database sees.
+JudgedDatabase judge_database(FactsScope scope = FactsScope::everything,
+                              const std::optional<std::string> &cron_facts = std::nullopt) {
+    JudgedDatabase judged{read_backend_facts(scope), {}};
+    if (cron_facts) {
+        try {
+            core::apply_cron_view(judged.backend.facts.maintenance, *cron_facts);
+        } catch (const std::invalid_argument &error) {
+            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, error.what(), {},
+                           "Pass the JSON the fitbot-partman companion builds from pg_cron's database, or NULL.");
+        }
+    }
     PostgresZone cron_zone = zone_named(judged.backend.facts.maintenance.cron_timezone);
     judged.report = core::judge(judged.backend.facts, cron_zone, session_zone());
     return judged;
@@ -102,7 +113,7 @@ Datum partitions(FunctionCallInfo fcinfo, int expected_columns) {
 
 Datum maintenance_status(FunctionCallInfo fcinfo, int expected_columns) {
     using Column = MaintenanceStatusColumn;
-    JudgedDatabase judged = judge_database();
+    JudgedDatabase judged = judge_database(FactsScope::without_partitions);
     const core::MaintenanceReport &maintenance = judged.report.maintenance;
     ResultSet<Column> result(fcinfo, expected_columns);
     for (const core::JobReport &job : maintenance.jobs) {
@@ -139,20 +150,29 @@ Datum maintenance_status(FunctionCallInfo fcinfo, int expected_columns) {
     return Datum(0);
 }
 
-Datum check(FunctionCallInfo fcinfo, int expected_columns) {
+// The optional json argument `index` as text; nullopt when NULL.
+std::optional<std::string> optional_json_argument(FunctionCallInfo fcinfo, int index) {
+    if (PG_ARGISNULL(index)) return std::nullopt;
+    return string_from_text(PG_GETARG_DATUM(index));  // json is stored as its text
+}
+
+Datum check(FunctionCallInfo fcinfo, int expected_columns, const std::optional<std::string> &cron_facts) {
     using Column = CheckColumn;
-    JudgedDatabase judged = judge_database();
+    JudgedDatabase judged = judge_database(FactsScope::everything, cron_facts);
     core::CheckResult verdict = core::summarize(judged.report);
     CompositeResult<Column> result(fcinfo, expected_columns);
     OutputRow<Column> row = result.new_row();
     row.set_int32(Column::code, static_cast<int>(verdict.status))
         .set_text(Column::status, core::status_name(verdict.status))
         .set_text(Column::summary, verdict.summary);
+    if (expected_columns > column_index(Column::performance_data)) {
+        row.set_text(Column::performance_data, verdict.performance_data);
+    }
     return result.datum(row);
 }
 
-Datum metrics(FunctionCallInfo) {
-    JudgedDatabase judged = judge_database();
+Datum metrics(const std::optional<std::string> &cron_facts) {
+    JudgedDatabase judged = judge_database(FactsScope::everything, cron_facts);
     // The installed version, not the library's: they differ between make
     // install and ALTER EXTENSION UPDATE, and the SQL is what answers.
     core::ExpositionInfo info{installed_extension_version(), judged.backend.facts.partman_version,
@@ -160,8 +180,8 @@ Datum metrics(FunctionCallInfo) {
     return text_datum(core::format_metrics(judged.report, info));
 }
 
-Datum facts(FunctionCallInfo) {
-    BackendFacts backend = read_backend_facts();
+Datum facts(FactsScope scope) {
+    BackendFacts backend = read_backend_facts(scope);
     return text_datum(core::facts_to_json(backend.facts));
 }
 
@@ -172,7 +192,21 @@ Datum partitions_1_0(FunctionCallInfo fcinfo) { return partitions(fcinfo, kParti
 Datum maintenance_status_1_0(FunctionCallInfo fcinfo) {
     return maintenance_status(fcinfo, kMaintenanceStatusColumns_1_0);
 }
-Datum check_1_0(FunctionCallInfo fcinfo) { return check(fcinfo, kCheckColumns_1_0); }
+Datum check_1_0(FunctionCallInfo fcinfo) { return check(fcinfo, kCheckColumns_1_0, std::nullopt); }
+Datum metrics_1_0(FunctionCallInfo) { return metrics(std::nullopt); }
+Datum facts_1_0(FunctionCallInfo) { return facts(FactsScope::everything); }
+
+// ---- Entry points new in 1.1: facts without partitions, and the verdicts
+// ---- with pg_cron's jobs read elsewhere (core::apply_cron_view).
+
+Datum facts_scoped_1_1(FunctionCallInfo fcinfo) {
+    const bool with_partitions = PG_ARGISNULL(0) || PG_GETARG_BOOL(0);
+    return facts(with_partitions ? FactsScope::everything : FactsScope::without_partitions);
+}
+Datum check_with_cron_facts_1_1(FunctionCallInfo fcinfo) {
+    return check(fcinfo, kCheckWithCronFactsColumns_1_1, optional_json_argument(fcinfo, 0));
+}
+Datum metrics_with_cron_facts_1_1(FunctionCallInfo fcinfo) { return metrics(optional_json_argument(fcinfo, 0)); }
 
 }  // namespace
 
@@ -182,5 +216,8 @@ FITBOT_SQL_FUNCTION(fitbot_partition_health, fitbot::pg::partition_health_1_0)
 FITBOT_SQL_FUNCTION(fitbot_partitions, fitbot::pg::partitions_1_0)
 FITBOT_SQL_FUNCTION(fitbot_maintenance_status, fitbot::pg::maintenance_status_1_0)
 FITBOT_SQL_FUNCTION(fitbot_check, fitbot::pg::check_1_0)
-FITBOT_SQL_FUNCTION(fitbot_metrics, fitbot::pg::metrics)
-FITBOT_SQL_FUNCTION(fitbot_facts, fitbot::pg::facts)
+FITBOT_SQL_FUNCTION(fitbot_metrics, fitbot::pg::metrics_1_0)
+FITBOT_SQL_FUNCTION(fitbot_facts, fitbot::pg::facts_1_0)
+FITBOT_SQL_FUNCTION(fitbot_facts_scoped_1_1, fitbot::pg::facts_scoped_1_1)
+FITBOT_SQL_FUNCTION(fitbot_check_with_cron_facts_1_1, fitbot::pg::check_with_cron_facts_1_1)
+FITBOT_SQL_FUNCTION(fitbot_metrics_with_cron_facts_1_1, fitbot::pg::metrics_with_cron_facts_1_1)

@@ -29,8 +29,8 @@ std::unordered_map<Oid, DecodedBound> decoded_bounds;
 
 }  // namespace
 
-bool decode_partition_bound(HeapTuple class_tuple, const DecodedBound *cached, MemoryContext scratch,
-                            DecodedBound *out) {
+bool decode_partition_bound(HeapTuple class_tuple, Datum bound_datum, bool bound_isnull, const DecodedBound *cached,
+                            MemoryContext scratch, DecodedBound *out) {
     out->xmin = HeapTupleHeaderGetXmin(class_tuple->t_data);
     out->tid = class_tuple->t_self;
     if (cached != NULL && cached->xmin == out->xmin &&
@@ -39,9 +39,7 @@ bool decode_partition_bound(HeapTuple class_tuple, const DecodedBound *cached, M
         return true;
     }
     out->is_default = out->has_start = out->has_end = false;
-    bool isnull = true;
-    Datum bound_datum = SysCacheGetAttr(RELOID, class_tuple, Anum_pg_class_relpartbound, &isnull);
-    if (isnull) return false;  // not a partition
+    if (bound_isnull) return false;  // not a partition
     MemoryContext caller = MemoryContextSwitchTo(scratch);
     PartitionBoundSpec *spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(bound_datum)));
     if (spec->is_default) {

@@ -25,12 +25,13 @@ struct DecodedBound {
     TimestampTz end;
 };
 
-// The bound of a pg_class tuple: `cached` when it was decoded from this very
-// tuple version, else decoded anew in `scratch` (reset afterwards). Returns
-// true when the cached bound was used. C-style: may ereport and holds no C++
-// objects; call it from a reader that runs under pg_call().
-bool decode_partition_bound(HeapTuple class_tuple, const DecodedBound *cached, MemoryContext scratch,
-                            DecodedBound *out);
+// The bound of a pg_class tuple, whose relpartbound the caller read (from
+// the syscache or a scan of pg_class): `cached` when it was decoded from this
+// very tuple version, else decoded anew in `scratch` (reset afterwards).
+// Returns true when the cached bound was used. C-style: may ereport and holds
+// no C++ objects; call it from a reader that runs under pg_call().
+bool decode_partition_bound(HeapTuple class_tuple, Datum bound_datum, bool bound_isnull, const DecodedBound *cached,
+                            MemoryContext scratch, DecodedBound *out);
 
 // The memory context bounds are decoded in, created once per backend under
 // TopMemoryContext. C-style, as above.

@@ -12,19 +12,6 @@ namespace fitbot::pg {
 
 namespace {
 
-// Plain data of one pg_class row and its decoded bound.
-struct PartitionRow {
-    bool found;
-    bool bound_from_cache;
-    DecodedBound bound;
-    NameData relname;
-    Oid relnamespace;
-    float4 reltuples;
-    int32 relpages;
-    Oid toast;
-    int32 toast_pages;
-};
-
 // ---- C-style readers: they may ereport, so they hold no C++ objects and are
 // ---- only ever called through pg_call().
 
@@ -33,14 +20,9 @@ void read_partition_row(Oid child, MemoryContext scratch, const DecodedBound *ca
     row->bound_from_cache = false;
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
     if (!HeapTupleIsValid(tuple)) return;
-    Form_pg_class form = (Form_pg_class)GETSTRUCT(tuple);
-    row->found = true;
-    row->relname = form->relname;
-    row->relnamespace = form->relnamespace;
-    row->reltuples = form->reltuples;
-    row->relpages = form->relpages;
-    row->toast = form->reltoastrelid;
-    row->bound_from_cache = decode_partition_bound(tuple, cached, scratch, &row->bound);
+    bool bound_isnull = true;
+    Datum bound = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &bound_isnull);
+    fill_partition_row(tuple, bound, bound_isnull, cached, scratch, row);
     ReleaseSysCache(tuple);
     row->toast_pages = OidIsValid(row->toast) ? relation_pages(row->toast) : 0;
 }
@@ -50,6 +32,19 @@ void namespace_name(Oid namespace_oid, char **out) { *out = get_namespace_name(n
 void quote_name(const char *name, const char **out) { *out = quote_identifier(name); }
 
 }  // namespace
+
+void fill_partition_row(HeapTuple tuple, Datum bound, bool bound_isnull, const DecodedBound *cached,
+                        MemoryContext scratch, PartitionRow *row) {
+    Form_pg_class form = (Form_pg_class)GETSTRUCT(tuple);
+    row->found = true;
+    row->relname = form->relname;
+    row->relnamespace = form->relnamespace;
+    row->reltuples = form->reltuples;
+    row->relpages = form->relpages;
+    row->toast = form->reltoastrelid;
+    row->toast_pages = 0;
+    row->bound_from_cache = decode_partition_bound(tuple, bound, bound_isnull, cached, scratch, &row->bound);
+}
 
 PartitionReader::PartitionReader() = default;
 
@@ -73,6 +68,10 @@ std::optional<core::PartitionFact> PartitionReader::read(Oid child, Oid *toast) 
         return std::nullopt;
     }
     if (toast != nullptr) *toast = row.toast;
+    return fact(child, row);
+}
+
+core::PartitionFact PartitionReader::fact(Oid child, const PartitionRow &row) {
     if (!row.bound_from_cache) remember_bound(child, row.bound);
     const char *quoted_relname = nullptr;
     pg_call(quote_name, static_cast<const char *>(NameStr(row.relname)), &quoted_relname);

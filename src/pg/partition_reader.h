@@ -7,9 +7,32 @@
 #include <unordered_map>
 
 #include "core/facts.h"
+#include "partition_bounds.h"
 #include "pg_headers.h"
 
 namespace fitbot::pg {
+
+// Plain data of one partition's pg_class row, its decoded bound and its
+// TOAST table's pages, however it was read (the syscache here, or a scan of
+// pg_class: catalog_scan.h).
+struct PartitionRow {
+    bool found;
+    bool bound_from_cache;  // `bound` came from the decoded-bound cache
+    DecodedBound bound;
+    NameData relname;
+    Oid relnamespace;
+    float4 reltuples;
+    int32 relpages;
+    Oid toast;
+    int32 toast_pages;
+};
+
+// Fills `row` from a pg_class tuple and its relpartbound (read by the
+// caller: from the syscache, or a scan of pg_class), decoding the bound or
+// taking `cached`; the TOAST table's pages are left to the caller. C-style:
+// may ereport, holds no C++ objects; call it from a reader under pg_call().
+void fill_partition_row(HeapTuple tuple, Datum bound, bool bound_isnull, const DecodedBound *cached,
+                        MemoryContext scratch, PartitionRow *row);
 
 // Reads child tables as facts: qualified name, range bounds converted to UTC
 // microseconds (timestamp and date bounds are read in the session TimeZone,
@@ -23,6 +46,8 @@ public:
     // nullopt when the relation vanished meanwhile. `toast`, when given,
     // receives the partition's TOAST table (InvalidOid without one).
     std::optional<core::PartitionFact> read(Oid child, Oid *toast = nullptr);
+    // The fact of a row read elsewhere; remembers a newly decoded bound.
+    core::PartitionFact fact(Oid child, const PartitionRow &row);
 
 private:
     const std::string &quoted_namespace(Oid namespace_oid);

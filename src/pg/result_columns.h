@@ -83,8 +83,11 @@ enum class CheckColumn : int {
     code,
     status,
     summary,
+    performance_data,  // check(cron_facts json), 1.1
 };
-inline constexpr int kCheckColumns_1_0 = 3;  // also 1.1
+inline constexpr int kCheckColumns_1_0 = 3;  // also check() of 1.1
 static_assert(kCheckColumns_1_0 == column_index(CheckColumn::summary) + 1);
+inline constexpr int kCheckWithCronFactsColumns_1_1 = 4;
+static_assert(kCheckWithCronFactsColumns_1_1 == column_index(CheckColumn::performance_data) + 1);
 
 }  // namespace fitbot::pg

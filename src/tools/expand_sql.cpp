@@ -55,6 +55,7 @@ const std::map<std::string, std::string> &tokens() {
         {"MAINTENANCE_LOCK", std::to_string(shared::kLockClass) + ", " + std::to_string(shared::kMaintenanceLock)},
         {"PARTMAN_MAINTENANCE_LOCK", sql_literal(shared::kPartmanMaintenanceLock)},
         {"HISTORY_SCHEDULE", sql_literal(shared::kHistorySchedule)},
+        {"CITUS_CONNECT_TIMEOUT_MS", std::to_string(shared::kCitusConnectTimeoutMs)},
         {"READINGS_TABLE_DDL", dollar_literal(shared::kReadingsTableDdl, "ddl")},
     };
     return values;

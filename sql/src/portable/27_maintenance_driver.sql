@@ -92,6 +92,12 @@ DECLARE
     created integer;
     dropped integer;
     yielded boolean := false;
+    -- On a Citus coordinator, the parent's partitions have shards on the
+    -- workers, and dropping or creating a partition waits for locks there.
+    -- Citus sends a SET LOCAL statement (not set_config()) to the workers
+    -- when citus.propagate_set_commands is 'local', so the lock wait below
+    -- is bounded on every node.
+    citus boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus');
 BEGIN
     IF lock_wait_limit IS NULL OR lock_wait_limit <= interval '0' OR budget IS NULL OR budget <= interval '0' THEN
         RAISE EXCEPTION 'lock_timeout and time_budget must be positive intervals'
@@ -168,7 +174,11 @@ BEGIN
             attempts := attempts + 1;
             lock_requested := NULL;
             BEGIN
-                PERFORM pg_catalog.set_config('lock_timeout', (extract(epoch FROM lock_wait_limit) * 1000)::bigint || 'ms', true);
+                IF citus THEN
+                    EXECUTE 'SET LOCAL citus.propagate_set_commands = ''local''';
+                END IF;
+                EXECUTE pg_catalog.format('SET LOCAL lock_timeout = %L',
+                                          (extract(epoch FROM lock_wait_limit) * 1000)::bigint || 'ms');
                 parent_oid := fitbot_partman_internal.parent_table_oid(parent_table);
                 IF parent_oid IS NULL THEN
                     RAISE EXCEPTION 'table % in pg_partman''s configuration does not exist', parent_table
@@ -194,8 +204,14 @@ BEGIN
                 -- pg_partman re-raises with its context folded into the
                 -- message: its first line says what went wrong.
                 table_message := pg_catalog.split_part(SQLERRM, E'\n', 1);
-                -- A lock timeout: ours (55P03), or one pg_partman re-raised as P0001.
-                table_outcome := CASE WHEN SQLSTATE = '55P03' OR SQLERRM ~ 'lock timeout' THEN 'lock wait' ELSE 'failed' END;
+                -- A lock timeout: ours (55P03), or one pg_partman re-raised as
+                -- P0001. On Citus, a lock timeout on a worker during a
+                -- command Citus must run on every node ends the command as
+                -- "failure on connection marked as essential" (with the
+                -- timeout as a warning): retried the same way.
+                table_outcome := CASE WHEN SQLSTATE = '55P03' OR SQLERRM ~ 'lock timeout' THEN 'lock wait'
+                                      WHEN citus AND SQLERRM ~ 'failure on connection marked as essential' THEN 'lock wait'
+                                      ELSE 'failed' END;
             END;
             PERFORM pg_catalog.set_config('search_path', caller_search_path, false);
             IF table_outcome <> 'lock wait' THEN

@@ -1,5 +1,28 @@
 -- schedule_maintenance(): the pg_cron job that runs pg_partman's maintenance.
 
+-- CREATE EXTENSION pg_cron, on this node only: on a Citus coordinator, with
+-- DDL propagation off for that one statement (pg_cron is not loaded on the
+-- workers, and the extension must not be created on nodes added later);
+-- everything after it, such as new partitions of a distributed table, is
+-- propagated as before.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.create_pg_cron_here()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    citus_propagation text := current_setting('citus.enable_ddl_propagation', true);
+BEGIN
+    IF citus_propagation IS NOT NULL THEN
+        PERFORM set_config('citus.enable_ddl_propagation', 'off', true);
+    END IF;
+    CREATE EXTENSION pg_cron;
+    IF citus_propagation IS NOT NULL THEN
+        PERFORM set_config('citus.enable_ddl_propagation', citus_propagation, true);
+    END IF;
+END
+$fn$;
+
 -- Creates, updates or keeps the maintenance job; returns its id, what was
 -- done, and the command it ran before when that changed. The job is this
 -- database's maintenance job whoever owns it (a superuser sees every job), so
@@ -24,7 +47,7 @@ BEGIN
                       HINT = format('Connect to database %I and run: %s', current_setting('cron.database_name'),
                                     fitbot_partman_internal.schedule_in_database_statement(normalized));
         WHEN 'installable' THEN
-            CREATE EXTENSION pg_cron;
+            PERFORM fitbot_partman_internal.create_pg_cron_here();
         ELSE
             NULL;
     END CASE;
