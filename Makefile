@@ -22,6 +22,7 @@ MODULE_big = fitbot_partman
 # version's install script and the upgrades into it are built (DATA_built).
 SQL_UPGRADE_SUPPORT = \
 	sql/src/portable/00_citus_guard.sql \
+	sql/src/native/00_adopt_agentless.sql \
 	sql/src/portable/00_schemas.sql \
 	sql/src/portable/01_upgrade_support.sql
 SQL_FEATURES = \
@@ -174,6 +175,16 @@ $(call objects_in,$(BUILD)/app,$(4)) $(call objects_in,$(BUILD)/sanitized,$(4)):
 endef
 $(eval $(call embedded_sql,$(BUILD)/generated/cron_database_sql.h,sql/src/cron_database/10_job_reader.sql,kCronDatabaseSql,src/companion/reader_setup.cpp))
 $(eval $(call embedded_sql,$(BUILD)/generated/app_database_sql.h,sql/src/app_database/10_partman_reader.sql,kAppDatabaseSql,src/companion/reader_setup.cpp))
+# What `fitbot-partman setup` installs agentless: the ledger, the settings and
+# the driver, from the extension's own portable sources.
+AGENTLESS_SQL = \
+	sql/src/agentless/00_api_schema.sql \
+	sql/src/portable/00_schemas.sql \
+	sql/src/portable/25_maintenance_ledger.sql \
+	sql/src/portable/27_maintenance_driver.sql \
+	sql/src/portable/30_locations.sql \
+	sql/src/portable/95_privileges.sql
+$(eval $(call embedded_sql,$(BUILD)/generated/agentless_sql.h,$(AGENTLESS_SQL),kAgentlessSql,src/companion/agentless_install.cpp))
 APP_CXXFLAGS += -I$(BUILD)/generated
 
 clean: clean-build

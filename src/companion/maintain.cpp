@@ -94,8 +94,9 @@ std::string partman_lock(pqxx::transaction_base &session) {
     return "hashtext(" + session.quote(core::shared::kPartmanMaintenanceLock) + ")";
 }
 
-// Extension mode: fitbot_partman.run_maintenance(), the scheduled job's own
-// code, then its ledger row for this run.
+// fitbot_partman.run_maintenance(), the scheduled job's own code (the
+// extension's, or the agentless install's: agentless_install.h), then its
+// ledger row for this run.
 int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &err) {
     std::string failure;
     try {
@@ -136,8 +137,9 @@ int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &e
     return outcome == "succeeded" ? 0 : 1;
 }
 
-// Agentless: pg_partman's run_maintenance_proc(), with the locks the driver
-// and pg_partman take held for the whole run, so it never overlaps either.
+// Without the driver (agentless, before `fitbot-partman setup` installed it):
+// pg_partman's run_maintenance_proc(), with the locks the driver and
+// pg_partman take held for the whole run, so it never overlaps either.
 int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std::ostream &err) {
     if (!session
              .exec("SELECT pg_try_advisory_lock(" + maintenance_lock() +
@@ -189,7 +191,6 @@ int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream 
         }
         pqxx::nontransaction session(*connection.connection);
         const bool driver =
-            connection.mode == Mode::extension &&
             !session
                  .exec(
                      "SELECT to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)')")[0][0]

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "agentless_install.h"
 #include "core/cron.h"
 #include "core/shared_facts.h"
 #include "cron_database.h"
@@ -85,7 +86,15 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
                                          : "updated",
                        "monthly partitions, 3 made ahead, older than 1 year dropped");
 
-    const std::string command = "CALL " + schema + ".run_maintenance_proc();";
+    // The driver and its ledger, as the extension has them; the job runs the
+    // driver (falling back to pg_partman's procedure should it be dropped),
+    // or the plain command when the setting job_command says so.
+    const std::string driver = install_agentless_driver(txn);
+    txn.exec("SELECT fitbot_partman_internal.record_job_schedule(" + txn.quote(schedule) + ")");
+    out << fmt::format("{:<13} {:<11} {}\n", "driver", driver,
+                       "fitbot_partman.run_maintenance() and its ledger, fitbot_partman.maintenance_runs");
+    const std::string command =
+        txn.exec("SELECT fitbot_partman_internal.maintenance_command()")[0][0].as<std::string>();
     pqxx::row cron = txn.exec(
         "SELECT to_regclass('cron.job') IS NOT NULL,"
         "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")

@@ -13,7 +13,7 @@
 namespace fitbot::companion {
 
 const char *const kTimelineLegend =
-    "x expired  . past  # current  + future  _ gap  D default (empty)  ! default with rows  ? default locked";
+    "x expired  . past  # current  + future  _ gap  D default (empty)  ! default with rows  ? default not counted";
 
 namespace {
 
@@ -74,6 +74,16 @@ std::string partition_timeline(const core::ParentReport &parent) {
     return timeline;
 }
 
+// Counted, estimated (a Citus distributed default partition), locked for a
+// moment, or unknown (a Citus node did not answer: the reason says which).
+std::string default_rows_text(const core::ParentReport &parent) {
+    if (parent.default_rows) {
+        return (parent.default_rows_estimated ? "about " : "") + std::to_string(*parent.default_rows) +
+               (parent.default_rows_estimated ? " (estimated on the Citus nodes)" : "");
+    }
+    return parent.default_rows_unknown.empty() ? "not counted (locked)" : "unknown (see below)";
+}
+
 std::string render_status_text(const Evaluation &evaluation, const core::ZoneRules &local_zone) {
     const core::HealthReport &report = evaluation.report;
     std::string out =
@@ -90,10 +100,9 @@ std::string render_status_text(const Evaluation &evaluation, const core::ZoneRul
                                                    : "none";
         out += fmt::format("  partitions {} ({} future, {} expired, {} gaps), runway until {}\n", parent.partitions,
                            parent.future_partitions, parent.expired_partitions, parent.gaps, runway);
-        out += fmt::format(
-            "  rows in the default partition: {}; all partitions: {}, about {} rows\n",
-            parent.default_rows ? std::to_string(*parent.default_rows) : std::string("not counted (locked)"),
-            human_bytes(parent.total_bytes), std::int64_t(parent.estimated_rows));
+        out += fmt::format("  rows in the default partition: {}; all partitions: {}, about {} rows\n",
+                           default_rows_text(parent), human_bytes(parent.total_bytes),
+                           std::int64_t(parent.estimated_rows));
         out += "  timeline: " + partition_timeline(parent) + "\n";
         for (const std::string &reason : parent.reasons) out += "  - " + reason + "\n";
     }

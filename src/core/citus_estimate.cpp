@@ -17,9 +17,11 @@ std::string citus_row_estimate_sql(const std::string &qualified_table) {
         "  JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))"
         " WHERE s.logicalrelid = " +
         text::sql_literal(qualified_table) + "::regclass";
-    return "SELECT nodename || ':' || nodeport, success, result"
+    // run_command_on_all_nodes() answers (nodeid, success, result); the
+    // node's name comes from pg_dist_node.
+    return "SELECT coalesce(n.nodename || ':' || n.nodeport, 'node ' || a.nodeid), a.success, a.result"
            "  FROM pg_catalog.run_command_on_all_nodes(" +
-           text::sql_literal(per_node) + ")";
+           text::sql_literal(per_node) + ") a LEFT JOIN pg_catalog.pg_dist_node n ON n.nodeid = a.nodeid";
 }
 
 RowEstimate sum_node_estimates(const std::vector<NodeAnswer> &answers) {

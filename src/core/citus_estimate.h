@@ -21,7 +21,8 @@ namespace fitbot::core {
 // catalog query per node, the sum of pg_stat_get_live_tuples() over the
 // table's shards placed there (cumulative statistics, updated within seconds
 // of a commit; never negative). `qualified_table` is the table's name as
-// regclass prints it. Columns: nodename, nodeport, success, result.
+// regclass prints it. Columns: the node (host:port from pg_dist_node),
+// success, result.
 std::string citus_row_estimate_sql(const std::string &qualified_table);
 
 // One row of that statement's result.

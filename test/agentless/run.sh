@@ -26,28 +26,62 @@ sql -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; CREAT
 $companion setup >"$work/setup1.txt" 2>&1
 check "agentless setup: exit 0" test $? -eq 0
 cat "$work/setup1.txt"
-check "agentless setup created, registered and scheduled" \
-    test "$(awk '{print $2}' "$work/setup1.txt" | tr '\n' ,)" = "created,registered,scheduled,installed,installed,"
+check "agentless setup created, registered, installed the driver and scheduled" \
+    test "$(awk '{print $2}' "$work/setup1.txt" | tr '\n' ,)" = "created,registered,installed,scheduled,installed,installed,"
 check "pg_partman config: monthly, premake 3, 1 year dropped, infinite" \
     test "$(sql -c "SELECT partition_interval::interval = '1 month' AND premake = 3 AND retention::interval = '1 year'
                            AND NOT retention_keep_table AND infinite_time_partitions
                     FROM partman.part_config WHERE parent_table = 'public.heart_rate_readings'")" = t
-check "the pg_cron job runs partman's maintenance on the 20th at 02:00" \
+check "the pg_cron job runs the driver on the 20th at 02:00, falling back to partman's procedure" \
     test "$(sql -c "SELECT schedule || '|' || command FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'")" \
-         = "0 2 20 * *|CALL partman.run_maintenance_proc();"
+         = "0 2 20 * *|DO \$job\$BEGIN IF pg_catalog.to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)') IS NOT NULL THEN CALL fitbot_partman.run_maintenance(run_trigger => 'pg_cron'); ELSE CALL partman.run_maintenance_proc(); END IF; END\$job\$;"
+check "no extension: the driver and its ledger are plain SQL objects" \
+    test "$(sql -c "SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'fitbot_partman') = 0
+                           AND to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)') IS NOT NULL
+                           AND to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL")" = t
 $companion setup >"$work/setup2.txt" 2>&1
 check "agentless setup again: everything unchanged" \
-    test "$(awk '{print $2}' "$work/setup2.txt" | tr '\n' ,)" = "unchanged,unchanged,unchanged,unchanged,unchanged,"
+    test "$(awk '{print $2}' "$work/setup2.txt" | tr '\n' ,)" = "unchanged,unchanged,unchanged,unchanged,unchanged,unchanged,"
 check "an invalid schedule is refused before anything changes" \
     bash -c "! $companion setup --schedule '0 2 31 2 *' 2>&1 | grep -q . || $companion setup --schedule '0 2 31 2 *' >/dev/null 2>&1; [ \$? -ne 0 ]"
 
+# Agentless, the ledger works as in extension mode: maintain runs the driver
+# and records a manual run; a failed scheduled run warns in health until a
+# successful run by hand.
+$companion maintain >"$work/maintain0.txt" 2>&1
+check "agentless maintain runs the installed driver and records the run" \
+    test "$(sql -c "SELECT trigger || ' ' || outcome FROM fitbot_partman.maintenance_runs ORDER BY run_id DESC LIMIT 1")" = "manual succeeded"
+sql -c "INSERT INTO fitbot_partman.maintenance_runs (started_at, finished_at, trigger, outcome, message, tables_failed)
+        VALUES (now(), now() + interval '2 seconds', 'pg_cron', 'failed', '1 of 1 table(s) failed', 1)"
+$companion check >"$work/check_failed.txt"
+check "agentless health reads the ledger: a failed scheduled run warns (exit 1)" test $? -eq 1
+$companion maintain >/dev/null 2>&1
+$companion check >/dev/null
+check "  ... and a successful run by hand clears it (exit 0)" test $? -eq 0
+runs_before=$(sql -c "SELECT count(*) FROM fitbot_partman.maintenance_runs")
+
 # ---------------------------------------------------------------- both modes, same verdicts
 sql -c "CREATE EXTENSION fitbot_partman;"
-# The extension keeps the agentless table and registration, moves the job
-# onto its maintenance driver (which agentless mode cannot install) and adds
-# the pg_cron history purge.
-check "the extension takes over the agentless set-up: same table and registration, the job switched to the driver" \
-    test "$(sql -c "SELECT string_agg(action, ',') FROM fitbot_partman.setup()")" = "unchanged,unchanged,updated,scheduled"
+# CREATE EXTENSION adopts the agentless driver, ledger and settings: the
+# ledger keeps its runs, and the extension's objects are exactly a fresh
+# install's. setup() keeps table, registration and job, and adds the pg_cron
+# history purge.
+check "CREATE EXTENSION adopts the agentless ledger: its $runs_before runs kept" \
+    test "$(sql -c "SELECT count(*) FROM fitbot_partman.maintenance_runs")" = "$runs_before"
+members() {
+    sql -d "$1" -c "SELECT pg_describe_object(d.classid, d.objid, 0) || ' ' || coalesce(md5(p.prosrc), '')
+                           || ' ' || coalesce(p.proacl::text, c.relacl::text, '') AS member
+                    FROM pg_depend d LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+                    LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+                    WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fitbot_partman') AND d.deptype = 'e'
+                    ORDER BY member"
+}
+sql -c "CREATE DATABASE fresh_install" && sql -d fresh_install -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; CREATE EXTENSION fitbot_partman;"
+check "  ... and its members are a fresh install's: the same objects, sources and grants" \
+    test "$(members fitbot)" = "$(members fresh_install)"
+sql -c "DROP DATABASE fresh_install"
+check "the extension takes over the agentless set-up: same table, registration and job" \
+    test "$(sql -c "SELECT string_agg(action, ',') FROM fitbot_partman.setup()")" = "unchanged,unchanged,unchanged,scheduled"
 check "  ... still one maintenance job" \
     test "$(sql -c "SELECT count(*) FROM cron.job WHERE command ~* 'run_maintenance'")" = 1
 
@@ -138,13 +172,27 @@ check "maintain: the run is in the ledger as a manual run" \
 $companion maintain >"$work/maintain2.txt"
 check "maintain again: nothing to do" grep -q "^run [0-9]* succeeded: nothing to do" "$work/maintain2.txt"
 
-# Agentless: pg_partman's own procedure, the same changes.
+# Agentless, the same driver: the same changes.
 newest=$(sql -c "SELECT partition_name FROM fitbot_partman.partitions('public.heart_rate_readings') WHERE state = 'future' ORDER BY range_start DESC LIMIT 1")
 sql -c "DROP TABLE $newest; CREATE TABLE public.heart_rate_readings_p2001_01 PARTITION OF public.heart_rate_readings FOR VALUES FROM ('2001-01-01') TO ('2001-02-01');"
 $companion --agentless maintain >"$work/maintain3.txt"
 cat "$work/maintain3.txt"
-check "agentless maintain created the missing partition" grep -qx "created: $newest" "$work/maintain3.txt"
-check "agentless maintain dropped the expired partition" grep -qx "dropped: public.heart_rate_readings_p2001_01" "$work/maintain3.txt"
+check "agentless maintain: one partition created, one dropped" \
+    grep -qE "^public.heart_rate_readings: succeeded, [0-9]+ partition\(s\) created, 1 dropped$" "$work/maintain3.txt"
+
+# Where no driver is installed (agentless, before setup): pg_partman's own
+# procedure, with the driver's and pg_partman's locks held.
+sql -c "CREATE DATABASE plain"
+sql -d plain -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;
+                 CREATE TABLE public.readings (user_id bigint NOT NULL, measured_at timestamptz NOT NULL) PARTITION BY RANGE (measured_at);
+                 SELECT partman.create_parent('public.readings', 'measured_at', 'native', 'monthly', p_premake := 3);
+                 UPDATE partman.part_config SET infinite_time_partitions = true;
+                 DROP TABLE public.readings_p$(date -u -d "$(date -u +%Y-%m-01) +3 months" +%Y_%m);" >/dev/null
+$companion --dsn "dbname=plain" --agentless maintain >"$work/maintain4.txt" 2>&1
+cat "$work/maintain4.txt"
+check "agentless maintain without the driver runs partman's procedure" \
+    grep -qx "created: public.readings_p$(date -u -d "$(date -u +%Y-%m-01) +3 months" +%Y_%m)" "$work/maintain4.txt"
+sql -c "DROP DATABASE plain"
 
 # A run in progress is known by its lock, never by query text.
 psql -X -q -c "SELECT 'CALL fitbot_partman.run_maintenance(); run_maintenance_proc', pg_sleep(4);" >/dev/null 2>&1 &

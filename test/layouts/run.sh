@@ -226,9 +226,12 @@ if start l3 postgres; then
     expect "L3: with the grants, setup schedules in postgres and installs both readers" 0 \
         "config-reader +(installed|unchanged).*schedule +scheduled +pg_cron job [0-9]+ in database postgres.*job-reader +installed" \
         bash -c "'$companion' --dsn '$admin' setup | tr '\n' ' '"
-    check "L3: the job is the admin's and runs pg_partman's procedure in fitbot" \
-        test "$(db postgres -c "SELECT username || '|' || command FROM cron.job WHERE jobname = '$job' AND database = 'fitbot'")" \
-             = "admin|CALL partman.run_maintenance_proc();"
+    check "L3: the job is the admin's and runs the driver setup installed in fitbot (pg_partman's procedure as fallback)" \
+        test "$(db postgres -c "SELECT username || '|' || (command ~ '^DO .*CALL fitbot_partman.run_maintenance\(run_trigger => ''pg_cron''\); ELSE CALL partman.run_maintenance_proc\(\);')
+                                FROM cron.job WHERE jobname = '$job' AND database = 'fitbot'")" = "admin|t"
+    check "L3: the driver and its ledger are the admin's plain SQL objects in fitbot" \
+        test "$(db fitbot -c "SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                              WHERE p.oid = to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)')")" = admin
     expect "L3: setup again changes nothing" 0 "schedule +unchanged.*job-reader +unchanged" \
         bash -c "'$companion' --dsn '$admin' setup | tr '\n' ' '"
     check "L3:   ... still one job" test "$(job_count postgres)" = 1
@@ -237,14 +240,11 @@ if start l3 postgres; then
                                JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'monitor'")" = pg_monitor
     healthy_monitor L3
 
-    # A failed run of a plain-command job, as pg_cron records one.
-    db postgres -c "INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status,
-                                                       return_message, start_time, end_time)
-                    SELECT jobid, nextval('cron.runid_seq'), 4242, database, username, command, 'failed',
-                           'ERROR:  permission denied for table part_config', now() - interval '1 minute', now()
-                    FROM cron.job WHERE jobname = '$job'"
+    # A failed scheduled run, as the driver records it in fitbot's ledger.
+    db fitbot -c "INSERT INTO fitbot_partman.maintenance_runs (started_at, finished_at, trigger, outcome, message, tables_failed)
+                  VALUES (now() - interval '1 minute', now(), 'pg_cron', 'failed', '1 of 1 table(s) failed', 1)"
     expect "L3: a failed run shows as a failure" 1 '^FITBOT_PARTMAN WARNING.*fail' monitor_check
-    db postgres -c "DELETE FROM cron.job_run_details"
+    db fitbot -c "DELETE FROM fitbot_partman.maintenance_runs"
 
     deactivate postgres
     expect "L3: the deactivated job turns the check CRITICAL" 2 '^FITBOT_PARTMAN CRITICAL.*inactive' monitor_check

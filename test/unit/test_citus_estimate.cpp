@@ -13,11 +13,15 @@ using namespace fitbot::core::testing;
 
 TEST(CitusEstimate, AsksEveryNodeForItsShardsStatisticsOnly) {
     const std::string sql = citus_row_estimate_sql("public.heart_rate_readings_default");
-    EXPECT_EQ(sql.rfind("SELECT nodename || ':' || nodeport, success, result"
+    // run_command_on_all_nodes() (Citus 11+) returns (nodeid, success,
+    // result): the node's name comes from pg_dist_node (checked by hand on
+    // Citus 13.2, where the first version named columns it does not have).
+    EXPECT_EQ(sql.rfind("SELECT coalesce(n.nodename || ':' || n.nodeport, 'node ' || a.nodeid), a.success, a.result"
                         "  FROM pg_catalog.run_command_on_all_nodes('",
                         0),
               0u)
         << sql;
+    EXPECT_NE(sql.find("') a LEFT JOIN pg_catalog.pg_dist_node n ON n.nodeid = a.nodeid"), std::string::npos) << sql;
     // The per-node query, quoted once inside the outer literal.
     EXPECT_NE(sql.find("pg_catalog.pg_stat_get_live_tuples(c.oid)"), std::string::npos);
     EXPECT_NE(sql.find("WHERE s.logicalrelid = ''public.heart_rate_readings_default''::regclass')"), std::string::npos)

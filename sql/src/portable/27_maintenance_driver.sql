@@ -193,8 +193,14 @@ BEGIN
                         USING ERRCODE = 'lock_not_available';
                 END IF;
                 before_partitions := fitbot_partman_internal.partition_names(parent_oid);
+                -- pg_partman takes more locks itself (a new partition's, an
+                -- expired one's, and on Citus the shards' on the workers):
+                -- should one of them time out, this attempt's time in
+                -- pg_partman counts as the lock wait.
+                lock_requested := pg_catalog.clock_timestamp();
                 EXECUTE pg_catalog.format('SELECT %I.run_maintenance(p_parent_table := $1, p_analyze := false, p_jobmon := true)', partman)
                     USING parent_table;
+                lock_requested := NULL;
                 after_partitions := fitbot_partman_internal.partition_names(parent_oid);
                 created := (SELECT count(*) FROM pg_catalog.unnest(after_partitions) p WHERE p <> ALL (before_partitions));
                 dropped := (SELECT count(*) FROM pg_catalog.unnest(before_partitions) p WHERE p <> ALL (after_partitions));
