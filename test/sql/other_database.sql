@@ -37,7 +37,7 @@ SELECT json_build_object(
         'jobid', 7, 'jobname', 'run_pg_partman_maintenance_monthly', 'schedule', '0 2 20 * *',
         'command', fitbot_partman_internal.maintenance_command(), 'database', current_database(),
         'username', 'postgres', 'active', true, 'known_since', NULL))) AS cron_facts;
-SELECT code, status, summary ~ 'job 7' AS names_the_job, performance_data ~ 'maintenance_next_run_seconds=' AS has_perfdata
+SELECT code, status, summary ~ 'job 7' AS names_the_job, performance_data ~ 'maintenance_next_run_seconds''?=' AS has_perfdata
 FROM fitbot_partman.check((SELECT cron_facts FROM companion_view));
 SELECT fitbot_partman.metrics((SELECT cron_facts FROM companion_view)) ~ '\nfitbot_partman_maintenance_jobs 1\n' AS exports_the_job;
 -- NULL is what this database sees, as check() and metrics().
