@@ -28,6 +28,8 @@ cluster_start "$work/pg" fitbot >/dev/null
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 sql -c "SET client_min_messages = error; CREATE EXTENSION fitbot_partman CASCADE; CREATE SCHEMA bench;" \
     -c "SELECT count(*) FROM fitbot_partman.setup();" -c "CREATE ROLE fitbot_monitor LOGIN IN ROLE pg_monitor;" >/dev/null
+# The readers a pg_monitor role needs agentless (`fitbot-partman setup`).
+build/fitbot-partman --dsn "host=$PGHOST port=$PGPORT dbname=fitbot user=postgres" setup >/dev/null
 sql -f bench/health/baselines.sql >/dev/null
 for n in $(seq "$PARENTS"); do sql -c "SET client_min_messages = error; SELECT bench_make_parent($n, $MONTHS)" >/dev/null; done
 sql -c "VACUUM ANALYZE" >/dev/null
@@ -64,6 +66,9 @@ process() {
 }
 
 echo "# Health from a cold start: $partitions partitions under $((PARENTS + 1)) parents, $RUNS runs each"
+echo "(what each check answers:"
+echo "  extension: $(build/fitbot-partman --dsn "$monitor_dsn" check | cut -c1-90)"
+echo "  agentless: $(build/fitbot-partman --dsn "$monitor_dsn" --agentless check | cut -c1-90))"
 echo
 echo "## 1. A fresh backend's first call (server-side time, ms, median)"
 printf '| %-62s | %9s |\n' statement median_ms

@@ -28,12 +28,14 @@ DECLARE
     parent text := format('bench.series_%s', n);
     first timestamptz := date_trunc(CASE WHEN step = interval '1 day' THEN 'day' ELSE 'month' END, now())
                          + 4 * step - count * step;
+    -- pg_partman 4.7's names, so that registering finds its own partitions.
+    suffix text := CASE WHEN step = interval '1 day' THEN 'YYYY_MM_DD' ELSE 'YYYY_MM' END;
 BEGIN
     EXECUTE format('CREATE TABLE %s (user_id bigint NOT NULL, measured_at timestamptz NOT NULL, bpm smallint,
                     PRIMARY KEY (user_id, measured_at)) PARTITION BY RANGE (measured_at)', parent);
     FOR i IN 0..count - 1 LOOP
         EXECUTE format('CREATE TABLE %s_p%s PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', parent,
-                       to_char(first + i * step, 'YYYYMMDD'), parent, first + i * step, first + (i + 1) * step);
+                       to_char(first + i * step, suffix), parent, first + i * step, first + (i + 1) * step);
         IF i % 500 = 499 THEN
             COMMIT;
         END IF;

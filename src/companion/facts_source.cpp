@@ -76,10 +76,13 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
         "    (SELECT count(*)::int4 FROM pg_catalog.pg_class d"
         "      WHERE d.relnamespace = coalesce(rs.oid, n.oid) AND d.relkind = 'r' AND NOT d.relispartition"
         "        AND starts_with(d.relname::text, c.relname || '_p')) END,"
-        // rescue_default()'s quarantine table beside the parent, as the extension finds it.
-        "  (SELECT q::text FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q),"
-        "  (SELECT pg_catalog.has_table_privilege(q, 'SELECT')"
-        "     FROM to_regclass(format('%I.%I', n.nspname, left(c.relname, 52) || '_quarantine')) q)"
+        // rescue_default()'s quarantine table beside the parent, as the
+        // extension finds it: from pg_class, since to_regclass() needs USAGE
+        // on the schema, which a pg_monitor role may not have.
+        "  (SELECT q.oid::regclass::text FROM pg_catalog.pg_class q"
+        "    WHERE q.relnamespace = n.oid AND q.relname = left(c.relname, 52) || '_quarantine'),"
+        "  (SELECT pg_catalog.has_table_privilege(q.oid, 'SELECT') FROM pg_catalog.pg_class q"
+        "    WHERE q.relnamespace = n.oid AND q.relname = left(c.relname, 52) || '_quarantine')"
         "  FROM " +
         config +
         " p"

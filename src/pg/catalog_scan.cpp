@@ -89,6 +89,7 @@ std::unordered_map<Oid, ParentCatalog> scan_parent_catalogs(const std::vector<Oi
         }
     }
     std::unordered_map<Oid, PartitionRow> rows;
+    rows.reserve(wanted.size());  // sized once: rehashing thousands of rows is most of the scan's own cost
     std::unordered_map<Oid, int32> toast_pages;
     MemoryContext scratch = pg_call(bound_scratch_context);
     pg_call(scan_classes, &wanted, scratch, &rows, &toast_pages);
@@ -109,6 +110,8 @@ std::unordered_map<Oid, ParentCatalog> scan_parent_catalogs(const std::vector<Oi
                 catalog.read_from.push_back(child_index);
             }
         }
+        catalog.oids.reserve(children_of(children, parent).size());
+        catalog.partitions.reserve(children_of(children, parent).size());
         for (Oid child : children_of(children, parent)) {
             auto row = rows.find(child);
             if (row == rows.end()) continue;  // gone since pg_inherits was read
