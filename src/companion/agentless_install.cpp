@@ -1,6 +1,7 @@
 #include "agentless_install.h"
 
 #include "agentless_sql.h"
+#include "coordinator_only.h"
 
 namespace fitbot::companion {
 
@@ -23,7 +24,7 @@ std::string install_agentless_driver(pqxx::transaction_base &txn) {
     const bool existed = !txn.exec("SELECT to_regclass('fitbot_partman.maintenance_runs')")[0][0].is_null();
     const std::string before = definitions(txn);
     txn.exec("SET LOCAL client_min_messages = warning");  // "already exists, skipping"
-    txn.exec(kAgentlessSql);
+    create_on_this_node_only(txn, [&] { txn.exec(kAgentlessSql); });
     if (!existed) return "installed";
     return definitions(txn) == before ? "unchanged" : "updated";
 }

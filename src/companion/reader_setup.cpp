@@ -2,7 +2,8 @@
 
 #include <optional>
 
-#include "app_database_sql.h"   // generated from sql/src/app_database/ (Makefile)
+#include "app_database_sql.h"  // generated from sql/src/app_database/ (Makefile)
+#include "coordinator_only.h"
 #include "cron_database_sql.h"  // generated from sql/src/cron_database/ (Makefile)
 #include "cron_jobs.h"
 
@@ -66,7 +67,7 @@ StepOutcome install(pqxx::connection &connection, const Reader &reader, std::ost
         role = who[0].as<std::string>();
         database = who[1].as<std::string>();
         before = definition(txn, reader.schema);
-        txn.exec(reader.sql);
+        create_on_this_node_only(txn, [&] { txn.exec(reader.sql); });
         after = definition(txn, reader.schema);
         txn.commit();
     } catch (const pqxx::sql_error &error) {
