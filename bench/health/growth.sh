@@ -16,7 +16,7 @@ RUNS=${RUNS:-15}
 
 work=$(mktemp -d /tmp/fitbot-bench-growth.XXXXXX)
 chmod 755 "$work"
-trap 'cluster_stop "$work/a" 2>/dev/null; cluster_stop "$work/b" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'status=$?; cluster_stop "$work/a" 2>/dev/null; cluster_stop "$work/b" 2>/dev/null; rm -rf "$work"; exit $status' EXIT
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 # A parent with `count` partitions of `step` ('1 month' or '1 day') ending
