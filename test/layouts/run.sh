@@ -255,16 +255,18 @@ if start l3 postgres; then
     expect "L3: with that grant, setup re-activates it" 0 "schedule +updated" "$companion" --dsn "$admin" setup
     expect "L3:   ... and the check is OK again" 0 '^FITBOT_PARTMAN OK' monitor_check
 
-    # A table in a schema the monitor may not use: its catalog rows are read
-    # all the same (pg_class needs no USAGE; to_regclass() would).
-    db fitbot -c "CREATE SCHEMA private_data;
+    # A table of the admin's in a schema the monitor may not use: its catalog
+    # rows are read all the same (pg_class needs no USAGE; to_regclass()
+    # would), its default partition through the admin's reader.
+    db fitbot -c "SET ROLE admin;
+                  CREATE SCHEMA private_data;
                   CREATE TABLE private_data.readings (user_id bigint NOT NULL, measured_at timestamptz NOT NULL)
                       PARTITION BY RANGE (measured_at);
                   SELECT partman.create_parent('private_data.readings', 'measured_at', 'native', 'monthly', p_premake := 3);
                   UPDATE partman.part_config SET infinite_time_partitions = true WHERE parent_table = 'private_data.readings'" >/dev/null
     expect "L3: a table in a schema the monitor may not use is read all the same" 0 '^FITBOT_PARTMAN OK - 2 tables healthy' \
         monitor_check
-    db fitbot -c "DELETE FROM partman.part_config WHERE parent_table = 'private_data.readings';
+    db fitbot -c "SET client_min_messages = warning; DELETE FROM partman.part_config WHERE parent_table = 'private_data.readings';
                   DROP SCHEMA private_data CASCADE" >/dev/null
 
     db postgres -c "SET client_min_messages = warning; DROP SCHEMA fitbot_partman_cron CASCADE"
