@@ -17,15 +17,12 @@
 # server with huge_pages = on (see below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source test/lib/cluster.sh
+source bench/lib.sh
 RUNS=${RUNS:-15}
 PARENTS=${PARENTS:-50}
 MONTHS=${MONTHS:-124}
 
-work=$(mktemp -d /tmp/fitbot-bench-check.XXXXXX)
-chmod 755 "$work"
-trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
-cluster_start "$work/pg" fitbot >/dev/null
+bench_cluster check
 # HUGE_PAGES=on: shared memory in huge pages, as a large server would run
 # (reserve them first, e.g. sysctl -w vm.nr_hugepages=100). A new backend then
 # pays one page fault per 2 MiB of shared buffers it touches, not per 4 kB.
@@ -33,9 +30,8 @@ if [ "${HUGE_PAGES:-}" = on ]; then
     echo "huge_pages = on" >>"$work/pg/data/postgresql.conf"
     cluster_restart "$work/pg" >/dev/null
 fi
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-sql -c "SET client_min_messages = error; CREATE EXTENSION fitbot_partman CASCADE; CREATE SCHEMA bench;" \
-    -c "SELECT count(*) FROM fitbot_partman.setup();" -c "CREATE ROLE fitbot_monitor LOGIN IN ROLE pg_monitor;" >/dev/null
+bench_setup
+sql -c "CREATE SCHEMA bench; CREATE ROLE fitbot_monitor LOGIN IN ROLE pg_monitor;"
 # The readers a pg_monitor role needs agentless (`fitbot-partman setup`).
 build/fitbot-partman --dsn "host=$PGHOST port=$PGPORT dbname=fitbot user=postgres" setup >/dev/null
 sql -f bench/health/baselines.sql >/dev/null

@@ -6,18 +6,14 @@
 # the scrapes cost the database. Needs make install; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source test/lib/cluster.sh
+source bench/lib.sh
 RATE=${RATE:-50}
 SECONDS_OF_LOAD=${SECONDS_OF_LOAD:-20}
 
-work=$(mktemp -d /tmp/fitbot-bench-exporter.XXXXXX)
-chmod 755 "$work"
 pids=()
-trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; wait 2>/dev/null; cluster_stop "$work/pg"; rm -rf "$work"' EXIT
-cluster_start "$work/pg" fitbot >/dev/null
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-sql -c "SET client_min_messages = error; CREATE EXTENSION fitbot_partman CASCADE; CREATE SCHEMA bench;" \
-    -c "SELECT count(*) FROM fitbot_partman.setup();" -c "CREATE ROLE fitbot_monitor LOGIN IN ROLE pg_monitor;" >/dev/null
+bench_cluster exporter 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; wait 2>/dev/null'
+bench_setup
+sql -c "CREATE SCHEMA bench; CREATE ROLE fitbot_monitor LOGIN IN ROLE pg_monitor;"
 sql -f bench/health/baselines.sql >/dev/null
 for n in $(seq 10); do sql -c "SET client_min_messages = error; SELECT bench_make_parent($n, 24)" >/dev/null; done
 sql -c "ANALYZE" >/dev/null

@@ -11,13 +11,12 @@
 # tables); not part of the test suite. Needs make install; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source test/lib/cluster.sh
+source bench/lib.sh
 RUNS=${RUNS:-15}
 
 work=$(mktemp -d /tmp/fitbot-bench-growth.XXXXXX)
 chmod 755 "$work"
 trap 'status=$?; cluster_stop "$work/a" 2>/dev/null; cluster_stop "$work/b" 2>/dev/null; rm -rf "$work"; exit $status' EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 # A parent with `count` partitions of `step` ('1 month' or '1 day') ending
 # three steps ahead of now; a commit every 500 partitions keeps the lock
@@ -66,8 +65,8 @@ touch_one() {  # the statement that rewrites the pg_class row of parent 1's firs
 run_shape() {
     local dir=$1 label=$2 parents=$3 count=$4 step=$5; shift 5
     cluster_start "$dir" fitbot >/dev/null
-    sql -c "SET client_min_messages = error; CREATE EXTENSION fitbot_partman CASCADE; CREATE SCHEMA bench;" \
-        -c "SELECT count(*) FROM fitbot_partman.setup();" >/dev/null
+    bench_setup
+    sql -c "CREATE SCHEMA bench;"
     sql -f bench/health/baselines.sql >/dev/null
     sql -c "$MAKE_PARENT" >/dev/null
     echo "## Shape $label: up to $parents parents x $count partitions of $step"

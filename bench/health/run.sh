@@ -6,18 +6,14 @@
 # Needs the extension installed (make install); run as root or postgres.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source test/lib/cluster.sh
+source bench/lib.sh
 RUNS=${RUNS:-30}
 PARENTS=${PARENTS:-50}
 MONTHS=${MONTHS:-124}
 
-work=$(mktemp -d /tmp/fitbot-bench.XXXXXX)
-chmod 755 "$work"
-trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
-cluster_start "$work/pg" fitbot >/dev/null
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE; CREATE SCHEMA bench;"
-sql -c "SET client_min_messages = warning; SELECT count(*) FROM fitbot_partman.setup();" >/dev/null
+bench_cluster health
+bench_setup
+sql -c "CREATE SCHEMA bench;"
 sql -f bench/health/baselines.sql
 
 measure() {  # measure LABEL STATEMENT [BEFORE] -> "median p95"

@@ -11,17 +11,12 @@
 # Needs the extension installed (make install); run as root or postgres.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source test/lib/cluster.sh
+source bench/lib.sh
 RUNS=${RUNS:-30}
 HISTORY_ROWS=${HISTORY_ROWS:-5000000}
 
-work=$(mktemp -d /tmp/fitbot-bench-history.XXXXXX)
-chmod 755 "$work"
-trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
-cluster_start "$work/pg" fitbot >/dev/null
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;"
-sql -c "SET client_min_messages = warning; SELECT count(*) FROM fitbot_partman.setup();" >/dev/null
+bench_cluster history
+bench_setup
 sql -f bench/health/baselines.sql >/dev/null
 
 # Twelve monthly runs of the maintenance job, by pg_cron and in the ledger.

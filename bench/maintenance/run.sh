@@ -20,17 +20,12 @@
 # postgres. Not part of the test command.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source test/lib/cluster.sh
+source bench/lib.sh
 READER_SECONDS=${READER_SECONDS:-15}
 RATE=${RATE:-600}
 
-work=$(mktemp -d /tmp/fitbot-bench-maintenance.XXXXXX)
-chmod 755 "$work"
-trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
-cluster_start "$work/pg" fitbot >/dev/null
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;" \
-    -c "SELECT count(*) FROM fitbot_partman.setup();" >/dev/null
+bench_cluster maintenance
+bench_setup
 partman=$(sql -c "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'pg_partman'")
 lock_timeout=$(sql -c "SELECT value FROM fitbot_partman.maintenance_config() WHERE setting = 'lock_timeout'")
 sql -c "CREATE SEQUENCE bench_seq;

@@ -108,6 +108,19 @@ std::optional<core::Micros> optional_micros(const pqxx::field &field) {
     return field.as<core::Micros>();
 }
 
+std::string function_definitions(pqxx::transaction_base &txn, const std::vector<std::string> &schemas) {
+    std::string names;
+    for (const std::string &schema : schemas) names += (names.empty() ? "" : ", ") + txn.quote(schema);
+    return txn
+        .exec(
+            "SELECT coalesce(string_agg(p.oid::regprocedure::text || md5(p.prosrc) || p.proowner::text, ','"
+            "                           ORDER BY p.oid::regprocedure::text), '')"
+            "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname IN (" +
+            names + ")")[0][0]
+        .as<std::string>();
+}
+
 std::string installed_extension_version(pqxx::connection &connection) {
     pqxx::nontransaction query(connection);
     pqxx::result rows = query.exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'fitbot_partman'");

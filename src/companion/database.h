@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -63,6 +64,11 @@ std::string one_line_error(const std::exception &error, const std::string &dsn);
 // A nullable column of UTC microseconds (the companion's queries compute
 // (extract(epoch FROM t) * 1000000)::int8) as an optional instant.
 std::optional<core::Micros> optional_micros(const pqxx::field &field);
+
+// A fingerprint of the functions in `schemas` (signature, source, owner),
+// "" when there are none: setup compares it before and after running a
+// script to say "installed", "updated" or "unchanged".
+std::string function_definitions(pqxx::transaction_base &txn, const std::vector<std::string> &schemas);
 
 // The installed fitbot_partman extension's version, "" when not installed.
 std::string installed_extension_version(pqxx::connection &connection);

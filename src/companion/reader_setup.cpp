@@ -6,6 +6,7 @@
 #include "coordinator_only.h"
 #include "cron_database_sql.h"  // generated from sql/src/cron_database/ (Makefile)
 #include "cron_jobs.h"
+#include "database.h"
 
 namespace fitbot::companion {
 
@@ -18,18 +19,6 @@ struct Reader {
     const char *purpose;  // what pg_monitor gains, for the row's detail
     bool needs_cron;      // its functions read schema cron
 };
-
-// A fingerprint of the reader's functions (bodies and owner), to tell
-// installed, updated and unchanged apart.
-std::string definition(pqxx::transaction_base &txn, const char *schema) {
-    return txn
-        .exec(
-            "SELECT coalesce(string_agg(p.proname || md5(p.prosrc) || p.proowner::text, ',' ORDER BY p.proname), '')"
-            "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-            " WHERE n.nspname = " +
-            txn.quote(schema))[0][0]
-        .as<std::string>();
-}
 
 // Who must do what when the connected role may not install the reader;
 // nothing when no missing privilege explains the failure.
@@ -66,9 +55,9 @@ StepOutcome install(pqxx::connection &connection, const Reader &reader, std::ost
         pqxx::row who = txn.exec("SELECT quote_ident(current_user), quote_ident(current_database())")[0];
         role = who[0].as<std::string>();
         database = who[1].as<std::string>();
-        before = definition(txn, reader.schema);
+        before = function_definitions(txn, {reader.schema});
         create_on_this_node_only(txn, [&] { txn.exec(reader.sql); });
-        after = definition(txn, reader.schema);
+        after = function_definitions(txn, {reader.schema});
         txn.commit();
     } catch (const pqxx::sql_error &error) {
         // A missing privilege is for someone else to grant: say who must do
