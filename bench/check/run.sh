@@ -11,6 +11,8 @@
 #      file-backed pages: heap, stacks, relocated data), against
 #      `psql -c 'SELECT * FROM fitbot_partman.check()'` and against reading
 #      every partition's facts (facts(), what the companion read before);
+#      and against the floor of any such check: starting the companion, and
+#      psql connecting to run SELECT 1;
 #   3. the exporter's refresh (`fitbot-partman serve`, a long-lived
 #      connection): database time of its queries, against facts().
 # Needs make install and make companion; run as root. HUGE_PAGES=on runs the
@@ -90,12 +92,16 @@ printf '|%s|%s|%s|%s|\n' -------------------------------------------------------
 read -r ext_ms ext_hwm ext_private <<<"$(process build/fitbot-partman --dsn "$monitor_dsn" check)"
 read -r agentless_ms agentless_hwm agentless_private <<<"$(process build/fitbot-partman --dsn "$monitor_dsn" --agentless check)"
 read -r psql_ms psql_hwm psql_private <<<"$(process psql -X -At -d "$monitor_dsn" -c 'SELECT * FROM fitbot_partman.check()')"
+read -r start_ms start_hwm start_private <<<"$(process build/fitbot-partman --version)"
+read -r select_ms select_hwm select_private <<<"$(process psql -X -At -d "$monitor_dsn" -c 'SELECT 1')"
 read -r facts_ms facts_hwm facts_private <<<"$(process build/fitbot-partman --dsn "$monitor_dsn" status --json)"
 row() { printf '| %-58s | %9s | %10s | %14s |\n' "$@"; }
 row "fitbot-partman check (extension mode)" "$ext_ms" "$ext_hwm" "$ext_private"
 row "fitbot-partman check --agentless" "$agentless_ms" "$agentless_hwm" "$agentless_private"
 row "baseline: psql -c 'SELECT * FROM fitbot_partman.check()'" "$psql_ms" "$psql_hwm" "$psql_private"
 row "baseline: fitbot-partman status --json (reads facts())" "$facts_ms" "$facts_hwm" "$facts_private"
+row "floor: fitbot-partman --version (start the process)" "$start_ms" "$start_hwm" "$start_private"
+row "floor: psql -c 'SELECT 1' (a process and a connection)" "$select_ms" "$select_hwm" "$select_private"
 echo
 echo "## 3. The exporter's refresh: database time of its statements (warm connection, ms)"
 read -r refresh_median refresh_p95 <<<"$(sql -c "SELECT median_ms || ' ' || p95_ms FROM bench_time(\$\$SELECT fitbot_partman.facts(false)::text, fitbot_partman.metrics(NULL::json)\$\$, $RUNS)")"

@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace fitbot::core {
 
@@ -46,16 +47,24 @@ std::optional<long> integer_field(std::string_view text, std::string_view name) 
     return negative ? -result : result;
 }
 
-// The balanced {...} or (...) group that starts at text[0].
+// How each character moves the nesting depth: +1 for { and (, -1 for } and ).
+struct DepthSteps {
+    signed char step[256] = {};
+    constexpr DepthSteps() {
+        step[static_cast<unsigned char>('{')] = step[static_cast<unsigned char>('(')] = 1;
+        step[static_cast<unsigned char>('}')] = step[static_cast<unsigned char>(')')] = -1;
+    }
+};
+constexpr DepthSteps kDepthSteps;
+
+// The balanced {...} or (...) group that starts at text[0]. A fresh backend
+// decodes thousands of bounds, so this is a table lookup per character.
 std::string_view group(std::string_view text, std::string_view node) {
     if (text.empty() || (text[0] != '{' && text[0] != '(')) reject(node, "expected a node or list");
     int depth = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '{' || c == '(') ++depth;
-        if (c == '}' || c == ')') {
-            if (--depth == 0) return text.substr(0, i + 1);
-        }
+        depth += kDepthSteps.step[static_cast<unsigned char>(text[i])];
+        if (depth == 0) return text.substr(0, i + 1);
     }
     reject(node, "unbalanced braces");
 }
@@ -93,13 +102,15 @@ std::int64_t datum_bytes(std::string_view text, std::string_view node) {
 }
 
 // One PARTITIONRANGEDATUM: MINVALUE/MAXVALUE (nullopt) or its instant.
-std::optional<Micros> range_datum(std::string_view list, std::string_view node, const ZoneRules &zone) {
+// Sets `wall_clock` for a timestamp or date value.
+std::optional<Micros> range_datum(std::string_view list, std::string_view node, const ZoneRules &zone,
+                                  bool &wall_clock) {
     // A single-column bound is "({PARTITIONRANGEDATUM ...})".
     if (list.size() < 2 || list.front() != '(' || list.back() != ')') reject(node, "expected a list of bounds");
-    std::string_view inner = list.substr(1, list.size() - 2);
-    std::string_view datum = group(inner, node);
-    if (datum.size() != inner.size()) reject(node, "more than one partition key column");
-    if (datum.rfind("{PARTITIONRANGEDATUM", 0) != 0) reject(node, "expected PARTITIONRANGEDATUM");
+    std::string_view datum = list.substr(1, list.size() - 2);
+    constexpr std::string_view kRangeDatum = "{PARTITIONRANGEDATUM";
+    if (datum.rfind(kRangeDatum, 0) != 0 || datum.back() != '}') reject(node, "expected PARTITIONRANGEDATUM");
+    if (datum.find(kRangeDatum, 1) != std::string_view::npos) reject(node, "more than one partition key column");
     std::optional<long> kind = integer_field(datum, "kind");
     if (!kind) reject(node, "no bound kind");
     if (*kind == -1 || *kind == 1) return std::nullopt;  // MINVALUE, MAXVALUE
@@ -113,6 +124,7 @@ std::optional<Micros> range_datum(std::string_view list, std::string_view node, 
     std::size_t value_field = constant.find(":constvalue ");
     if (!type || value_field == std::string_view::npos) reject(node, "incomplete constant");
     std::int64_t raw = datum_bytes(constant.substr(value_field), node);
+    wall_clock = *type != kTimestampTzOid;
 
     switch (*type) {
         case kTimestampTzOid:
@@ -139,11 +151,21 @@ std::optional<Micros> range_datum(std::string_view list, std::string_view node, 
     }
 }
 
-std::string_view list_field(std::string_view node, std::string_view name) {
-    std::string key = ":" + std::string(name) + " ";
-    std::size_t at = node.find(key);
-    if (at == std::string_view::npos) reject(node, "missing bound list");
-    return group(node.substr(at + key.size()), node);
+// The lower and upper bound lists. They are the last fields of a
+// PARTITIONBOUNDSPEC, in this order, followed only by its :location
+// (outfuncs.c), so each is the text between two keys: found by searching,
+// not by walking every character, which a fresh backend would pay for at
+// every one of thousands of partitions.
+std::pair<std::string_view, std::string_view> bound_lists(std::string_view node) {
+    constexpr std::string_view kLower = " :lowerdatums ", kUpper = " :upperdatums ", kLocation = " :location ";
+    std::size_t lower = node.find(kLower);
+    std::size_t upper = lower == std::string_view::npos ? lower : node.find(kUpper, lower);
+    std::size_t location = node.rfind(kLocation);
+    if (upper == std::string_view::npos || location == std::string_view::npos || location < upper)
+        reject(node, "missing bound list");
+    lower += kLower.size();
+    std::size_t upper_start = upper + kUpper.size();
+    return {node.substr(lower, upper - lower), node.substr(upper_start, location - upper_start)};
 }
 
 }  // namespace
@@ -158,8 +180,9 @@ DecodedRangeBound decode_partition_bound(std::string_view node, const ZoneRules 
     }
     if (is_default != std::optional<std::string_view>("false")) reject(node, "no is_default");
     if (field(node, "strategy") != std::optional<std::string_view>("r")) reject(node, "not a range partition");
-    bound.start = range_datum(list_field(node, "lowerdatums"), node, zone);
-    bound.end = range_datum(list_field(node, "upperdatums"), node, zone);
+    auto [lower, upper] = bound_lists(node);
+    bound.start = range_datum(lower, node, zone, bound.wall_clock);
+    bound.end = range_datum(upper, node, zone, bound.wall_clock);
     if (bound.start && bound.end && *bound.start >= *bound.end) reject(node, "empty range");
     return bound;
 }

@@ -21,6 +21,7 @@ struct DecodedRangeBound {
     bool is_default = false;
     std::optional<Micros> start;  // nullopt: MINVALUE (or -infinity)
     std::optional<Micros> end;    // nullopt: MAXVALUE (or infinity)
+    bool wall_clock = false;      // a timestamp or date bound: its instants depend on the zone
 };
 
 // `node` is relpartbound's text, e.g.

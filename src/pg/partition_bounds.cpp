@@ -2,9 +2,11 @@
 // (partition_bounds.h).
 #include "partition_bounds.h"
 
-#include "convert.h"
-
 #include <unordered_map>
+
+#include "convert.h"
+#include "core/partition_bound.h"
+#include "zone.h"
 
 extern "C" {
 #include "nodes/readfuncs.h"
@@ -21,6 +23,29 @@ bool bound_to_timestamptz(Node *datum_node, TimestampTz *out) {
     if (range_datum->kind != PARTITION_RANGE_DATUM_VALUE) return false;  // MINVALUE / MAXVALUE
     Const *value = castNode(Const, range_datum->value);
     return timestamptz_from_time_datum(value->constvalue, value->consttype, out);
+}
+
+// The core's decoder (core/partition_bound.h), the companion's too: a scan
+// of the node's text, several times cheaper than building the node tree
+// with stringToNode(), which a fresh backend pays for at every partition.
+// Only timestamptz bounds and default partitions are taken from it; false
+// for the rest (timestamp and date bounds, converted below as PostgreSQL
+// casts them, and whatever it cannot read), which stringToNode() decodes.
+// Throws nothing, so it may run inside the C-style readers.
+bool decode_timestamptz_text(const text *bound, DecodedBound *out) noexcept {
+    try {
+        core::DecodedRangeBound decoded = core::decode_partition_bound(
+            std::string_view(VARDATA_ANY(bound), VARSIZE_ANY_EXHDR(bound)), PostgresZone(session_timezone));
+        if (decoded.wall_clock) return false;
+        out->is_default = decoded.is_default;
+        out->has_start = decoded.start.has_value();
+        out->has_end = decoded.end.has_value();
+        if (decoded.start) out->start = timestamptz_from_micros(*decoded.start);
+        if (decoded.end) out->end = timestamptz_from_micros(*decoded.end);
+        return true;
+    } catch (const std::exception &) {
+        return false;
+    }
 }
 
 // Bounded so that a backend walking a huge catalog cannot grow without limit.
@@ -41,7 +66,13 @@ bool decode_partition_bound(HeapTuple class_tuple, Datum bound_datum, bool bound
     out->is_default = out->has_start = out->has_end = false;
     if (bound_isnull) return false;  // not a partition
     MemoryContext caller = MemoryContextSwitchTo(scratch);
-    PartitionBoundSpec *spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(bound_datum)));
+    text *bound_text = pg_detoast_datum_packed((struct varlena *)DatumGetPointer(bound_datum));
+    if (decode_timestamptz_text(bound_text, out)) {
+        MemoryContextSwitchTo(caller);
+        MemoryContextReset(scratch);
+        return false;
+    }
+    PartitionBoundSpec *spec = castNode(PartitionBoundSpec, stringToNode(text_to_cstring(bound_text)));
     if (spec->is_default) {
         out->is_default = true;
     } else if (spec->strategy == PARTITION_STRATEGY_RANGE) {

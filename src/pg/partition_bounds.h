@@ -1,8 +1,8 @@
 // Partition range bounds, decoded from pg_class.relpartbound into plain
 // values, and remembered per backend.
 //
-// Decoding relpartbound (stringToNode) is most of the cost of a health probe,
-// and a bound only changes through ATTACH/DETACH, which write a new pg_class
+// Decoding relpartbound is a large part of the cost of a health probe, and a
+// bound only changes through ATTACH/DETACH, which write a new pg_class
 // tuple version (new xmin and tid). An in-place update (ANALYZE) keeps both
 // and never touches relpartbound. So a decoded bound stays valid for as long
 // as the tuple version it came from, and the cache checks exactly that.

@@ -71,18 +71,25 @@ std::optional<core::PartitionFact> PartitionReader::read(Oid child, Oid *toast) 
     return fact(child, row);
 }
 
-core::PartitionFact PartitionReader::fact(Oid child, const PartitionRow &row) {
+void set_partition_figures(Oid child, const PartitionRow &row, core::PartitionFact *fact) {
     if (!row.bound_from_cache) remember_bound(child, row.bound);
-    const char *quoted_relname = nullptr;
-    pg_call(quote_name, static_cast<const char *>(NameStr(row.relname)), &quoted_relname);
+    fact->is_default = row.bound.is_default;
+    if (row.bound.has_start) fact->range_start = micros_from_timestamptz(row.bound.start);
+    if (row.bound.has_end) fact->range_end = micros_from_timestamptz(row.bound.end);
+    fact->estimated_rows = row.reltuples;
+    fact->bytes = (static_cast<std::int64_t>(row.relpages) + row.toast_pages) * BLCKSZ;
+}
 
+std::string PartitionReader::qualified_name(Oid namespace_oid, const char *relname) {
+    const char *quoted_relname = nullptr;
+    pg_call(quote_name, relname, &quoted_relname);
+    return quoted_namespace(namespace_oid) + "." + quoted_relname;
+}
+
+core::PartitionFact PartitionReader::fact(Oid child, const PartitionRow &row) {
     core::PartitionFact fact;
-    fact.name = quoted_namespace(row.relnamespace) + "." + quoted_relname;
-    fact.is_default = row.bound.is_default;
-    if (row.bound.has_start) fact.range_start = micros_from_timestamptz(row.bound.start);
-    if (row.bound.has_end) fact.range_end = micros_from_timestamptz(row.bound.end);
-    fact.estimated_rows = row.reltuples;
-    fact.bytes = (static_cast<std::int64_t>(row.relpages) + row.toast_pages) * BLCKSZ;
+    set_partition_figures(child, row, &fact);
+    fact.name = qualified_name(row.relnamespace, NameStr(row.relname));
     return fact;
 }
 

@@ -34,6 +34,12 @@ struct PartitionRow {
 void fill_partition_row(HeapTuple tuple, Datum bound, bool bound_isnull, const DecodedBound *cached,
                         MemoryContext scratch, PartitionRow *row);
 
+// The figures of a partition's fact that its pg_class row gives: default or
+// not, range bounds, reltuples, and the bytes of its heap and TOAST table
+// (`row.toast_pages`). The name is left to the caller. Remembers a newly
+// decoded bound. C-style as above.
+void set_partition_figures(Oid child, const PartitionRow &row, core::PartitionFact *fact);
+
 // Reads child tables as facts: qualified name, range bounds converted to UTC
 // microseconds (timestamp and date bounds are read in the session TimeZone,
 // as PostgreSQL casts them), reltuples, and bytes from relpages of the heap
@@ -48,6 +54,8 @@ public:
     std::optional<core::PartitionFact> read(Oid child, Oid *toast = nullptr);
     // The fact of a row read elsewhere; remembers a newly decoded bound.
     core::PartitionFact fact(Oid child, const PartitionRow &row);
+    // "schema"."table", quoted as needed.
+    std::string qualified_name(Oid namespace_oid, const char *relname);
 
 private:
     const std::string &quoted_namespace(Oid namespace_oid);

@@ -133,7 +133,39 @@ SELECT partitions FROM fitbot_partman.partition_health() WHERE parent = 'hr_runw
 DROP TABLE hr_runway_by_hand;
 SELECT partitions FROM fitbot_partman.partition_health() WHERE parent = 'hr_runway'::regclass;
 
+-- Bounds are exact whatever the control column's type: timestamptz bounds
+-- are instants; timestamp and date bounds are read in the session TimeZone,
+-- as PostgreSQL casts them (here across DST changes). Every partition's
+-- range agrees with its bound expression, both in a new session (one pass
+-- over the catalogs) and after one parent changed (read through the syscache).
+CREATE TABLE hr_local (user_id bigint, measured_at timestamp NOT NULL) PARTITION BY RANGE (measured_at);
+SELECT fitbot_partman.register_table('hr_local', 'measured_at');
+CREATE TABLE hr_daily (user_id bigint, measured_on date NOT NULL) PARTITION BY RANGE (measured_on);
+SELECT fitbot_partman.register_table('hr_daily', 'measured_on');
+-- (Not in pg_temp: it outlives the reconnection below.)
+CREATE FUNCTION public.bounds_agree()
+RETURNS TABLE(parent regclass, partitions bigint, bounds_agree bigint) LANGUAGE sql AS $$
+    SELECT p.parent, count(*),
+           count(*) FILTER (WHERE f.range_start = b.m[1]::timestamptz AND f.range_end = b.m[2]::timestamptz)
+    FROM unnest(ARRAY['hr_local', 'hr_daily', 'hr_gap']::regclass[]) AS p(parent)
+    CROSS JOIN LATERAL fitbot_partman.partitions(p.parent) f
+    JOIN pg_class c ON c.oid = f.partition_name::regclass
+    CROSS JOIN LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid),
+                                    'FROM \(''([^'']+)''\) TO \(''([^'']+)''\)') AS b(m)
+    WHERE f.state <> 'default'
+    GROUP BY p.parent ORDER BY p.parent::text
+$$;
+\c
+SET TimeZone = 'America/New_York';
+SELECT * FROM public.bounds_agree();
+CREATE TABLE hr_daily_by_hand PARTITION OF hr_daily FOR VALUES FROM ('2099-03-01') TO ('2099-04-01');
+SELECT * FROM public.bounds_agree();
+DROP TABLE hr_daily_by_hand;
+RESET TimeZone;
+
 -- Clean up the fixtures (teardown never drops data, so drop them ourselves).
 SELECT t AS parent, step, action
-FROM unnest(ARRAY['hr_default', 'hr_gap', 'hr_runway', 'hr_expired']::regclass[]) AS t, fitbot_partman.teardown(t);
-DROP TABLE hr_default, hr_gap, hr_runway, hr_expired;
+FROM unnest(ARRAY['hr_default', 'hr_gap', 'hr_runway', 'hr_expired', 'hr_local', 'hr_daily']::regclass[]) AS t,
+     fitbot_partman.teardown(t);
+DROP TABLE hr_default, hr_gap, hr_runway, hr_expired, hr_local, hr_daily;
+DROP FUNCTION public.bounds_agree();

@@ -45,6 +45,7 @@ TEST(PartitionBound, TimestamptzMonth) {
     EXPECT_FALSE(bound.is_default);
     EXPECT_EQ(bound.start, at("2026-11-01T00:00:00Z", 1793491200));
     EXPECT_EQ(bound.end, at("2026-12-01T00:00:00Z", 1796083200));
+    EXPECT_FALSE(bound.wall_clock);
 }
 
 TEST(PartitionBound, DefaultAndUnbounded) {
@@ -70,9 +71,11 @@ TEST(PartitionBound, DateAndTimestampAreLocalTime) {
         range(value(constant(1082, 4, "73 38 0 0 0 0 0 0")), value(constant(1082, 4, "103 38 0 0 0 0 0 0"))), *seoul);
     EXPECT_EQ(dates.start, at("2026-10-31T15:00:00Z", 1793458800));
     EXPECT_EQ(dates.end, at("2026-11-30T15:00:00Z", 1796050800));
+    EXPECT_TRUE(dates.wall_clock);
     DecodedRangeBound timestamps =
         decode_partition_bound(range(value(constant(1114, 8, kNovember)), value(constant(1114, 8, kDecember))), *seoul);
     EXPECT_EQ(timestamps.start, at("2026-10-31T15:00:00Z", 1793458800));
+    EXPECT_TRUE(timestamps.wall_clock);
 }
 
 TEST(PartitionBound, RejectsWhatItCannotRead) {
