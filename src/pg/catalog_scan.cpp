@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <unordered_set>
+#include <utility>
 
 #include "guard.h"
 #include "partition_bounds.h"
@@ -31,15 +32,17 @@ void scan_inherits(OidLists *children) {
     table_close(inherits, AccessShareLock);
 }
 
+// (index, its table) pairs, sorted by index.
+using IndexTables = std::vector<std::pair<Oid, Oid>>;
+
 // The indexes of the wanted parents, and the table of every index.
-void scan_indexes(const std::unordered_set<Oid> *parents, OidLists *indexes_of,
-                  std::unordered_map<Oid, Oid> *table_of_index) {
+void scan_indexes(const std::unordered_set<Oid> *parents, OidLists *indexes_of, IndexTables *table_of_index) {
     Relation index_catalog = table_open(IndexRelationId, AccessShareLock);
     SysScanDesc scan = systable_beginscan(index_catalog, InvalidOid, false, NULL, 0, NULL);
     HeapTuple tuple;
     while ((tuple = systable_getnext(scan)) != NULL) {
         Form_pg_index form = (Form_pg_index)GETSTRUCT(tuple);
-        (*table_of_index)[form->indexrelid] = form->indrelid;
+        table_of_index->emplace_back(form->indexrelid, form->indrelid);
         if (parents->count(form->indrelid) > 0) (*indexes_of)[form->indrelid].push_back(form->indexrelid);
     }
     systable_endscan(scan);
@@ -114,8 +117,9 @@ std::unordered_map<Oid, ParentCatalog> scan_parent_catalogs(const std::vector<Oi
     pg_call(scan_inherits, &children);
     const std::unordered_set<Oid> parent_set(parents.begin(), parents.end());
     OidLists indexes_of;
-    std::unordered_map<Oid, Oid> table_of_index;
+    IndexTables table_of_index;
     pg_call(scan_indexes, &parent_set, &indexes_of, &table_of_index);
+    std::sort(table_of_index.begin(), table_of_index.end());
 
     // Each parent's partitions in pg_inherits order, filled in place by the
     // scan of pg_class.
@@ -135,8 +139,9 @@ std::unordered_map<Oid, ParentCatalog> scan_parent_catalogs(const std::vector<Oi
         }
         for (Oid parent_index : children_of(indexes_of, parent)) {
             for (Oid child_index : children_of(children, parent_index)) {
-                auto table = table_of_index.find(child_index);
-                if (table == table_of_index.end()) continue;
+                auto table = std::lower_bound(table_of_index.begin(), table_of_index.end(),
+                                              std::make_pair(child_index, InvalidOid));
+                if (table == table_of_index.end() || table->first != child_index) continue;
                 auto partition = position.find(table->second);
                 if (partition == position.end()) continue;
                 std::size_t i = partition->second;

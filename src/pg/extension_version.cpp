@@ -20,10 +20,14 @@ namespace {
 
 constexpr const char *kExtensionName = "fitbot_partman";
 
+void schema_name(Oid schema, char **name) { *name = get_namespace_name(schema); }
+
 // C-style: may ereport, holds no C++ objects, called through pg_call() only.
-// Sets *version to a palloc'd copy of extversion, or NULL when not installed.
-void scan_extension_version(const char *extension, char **version) {
+// Sets *version to a palloc'd copy of extversion, or NULL when not
+// installed, and *schema to the extension's schema.
+void scan_extension_version(const char *extension, char **version, Oid *schema) {
     *version = NULL;
+    *schema = InvalidOid;
     Relation extensions = table_open(ExtensionRelationId, AccessShareLock);
     ScanKeyData key;
     ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum(extension));
@@ -33,6 +37,7 @@ void scan_extension_version(const char *extension, char **version) {
         bool isnull = true;
         Datum value = heap_getattr(tuple, Anum_pg_extension_extversion, RelationGetDescr(extensions), &isnull);
         if (!isnull) *version = TextDatumGetCString(value);
+        *schema = ((Form_pg_extension)GETSTRUCT(tuple))->extnamespace;
     }
     systable_endscan(scan);
     table_close(extensions, AccessShareLock);
@@ -42,7 +47,8 @@ void scan_extension_version(const char *extension, char **version) {
 
 std::string installed_extension_version() {
     char *version = nullptr;
-    pg_call(scan_extension_version, kExtensionName, &version);
+    Oid schema = InvalidOid;
+    pg_call(scan_extension_version, kExtensionName, &version, &schema);
     if (version == nullptr) {
         throw SqlError(ERRCODE_UNDEFINED_OBJECT, "extension \"fitbot_partman\" is not installed", {},
                        "Run CREATE EXTENSION fitbot_partman CASCADE.");
@@ -51,10 +57,19 @@ std::string installed_extension_version() {
 }
 
 std::optional<std::string> installed_version_of(const char *extension) {
+    std::optional<InstalledExtension> installed = installed_extension(extension);
+    if (!installed) return std::nullopt;
+    return installed->version;
+}
+
+std::optional<InstalledExtension> installed_extension(const char *extension) {
     char *version = nullptr;
-    pg_call(scan_extension_version, extension, &version);
+    Oid schema = InvalidOid;
+    pg_call(scan_extension_version, extension, &version, &schema);
     if (version == nullptr) return std::nullopt;
-    return std::string(version);
+    char *schema_text = nullptr;
+    pg_call(schema_name, schema, &schema_text);
+    return InstalledExtension{version, schema_text != nullptr ? schema_text : ""};
 }
 
 const char *library_version() { return FITBOT_PARTMAN_VERSION; }

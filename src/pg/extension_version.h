@@ -18,6 +18,15 @@ std::string installed_extension_version();
 // say), or nullopt when it is not installed here.
 std::optional<std::string> installed_version_of(const char *extension);
 
+// Another extension's version and schema in this database, or nullopt when
+// it is not installed here. A catalog read through pg_extension's index: no
+// SQL to plan, which a fresh backend pays for.
+struct InstalledExtension {
+    std::string version;
+    std::string schema;
+};
+std::optional<InstalledExtension> installed_extension(const char *extension);
+
 // The version the library was built as (FITBOT_PARTMAN_VERSION, which the
 // Makefile reads from fitbot_partman.control).
 const char *library_version();

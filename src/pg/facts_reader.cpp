@@ -5,6 +5,7 @@
 #include "facts_reader.h"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -15,6 +16,7 @@
 #include "convert.h"
 #include "core/shared_facts.h"
 #include "detached_tables.h"
+#include "extension_version.h"
 #include "guard.h"
 #include "partition_reader.h"
 #include "partition_tree.h"
@@ -24,6 +26,12 @@
 #include "spi.h"
 #include "sql_text.h"
 #include "zone.h"
+
+extern "C" {
+#include "access/xlog.h"
+#include "catalog/pg_collation.h"
+#include "utils/builtins.h"
+}
 
 namespace fitbot::pg {
 
@@ -53,22 +61,22 @@ struct CatalogPartitions {
 };
 
 std::unordered_map<Oid, CatalogPartitions> catalog_partitions_cache;
-// Which cached parent each relation in a read_from list belongs to.
-std::unordered_map<Oid, Oid> cached_parent_of;
 
-void forget_cached_parent(Oid parent) {
-    auto cached = catalog_partitions_cache.find(parent);
-    if (cached == catalog_partitions_cache.end()) return;
-    for (Oid relation : cached->second.catalog.read_from) cached_parent_of.erase(relation);
-    catalog_partitions_cache.erase(cached);
-}
-
-// Drops the cached parents that a changed relation belongs to. Runs after the
-// SPI queries, which took locks and so processed pending invalidations.
+// Drops the cached parents that a changed relation belongs to: those whose
+// sorted read_from list holds it. A search per cached parent rather than a
+// map from every relation to its parent, which at thousands of partitions
+// would cost a fresh backend more memory than the facts themselves. Runs
+// after the SPI queries, which took locks and so processed pending
+// invalidations.
 void forget_changed_parents() {
-    for (Oid relation : changed_relations()) {
-        auto owner = cached_parent_of.find(relation);
-        if (owner != cached_parent_of.end()) forget_cached_parent(owner->second);
+    const std::vector<Oid> changed = changed_relations();
+    if (changed.empty()) return;
+    for (auto cached = catalog_partitions_cache.begin(); cached != catalog_partitions_cache.end();) {
+        const std::vector<Oid> &read_from = cached->second.catalog.read_from;
+        bool touched = std::any_of(changed.begin(), changed.end(), [&read_from](Oid relation) {
+            return std::binary_search(read_from.begin(), read_from.end(), relation);
+        });
+        cached = touched ? catalog_partitions_cache.erase(cached) : std::next(cached);
     }
 }
 
@@ -89,9 +97,14 @@ void resolve_parent(const char *nspname, const char *relname, const char *contro
     if (!OidIsValid(out->namespace_oid)) return;
     out->relid = get_relname_relid(relname, out->namespace_oid);
     if (!OidIsValid(out->relid)) return;
-    AttrNumber column = get_attnum(out->relid, control);  // never a dropped column
-    Oid type = column == InvalidAttrNumber ? InvalidOid : get_atttype(out->relid, column);
-    out->time_control = type == TIMESTAMPTZOID || type == TIMESTAMPOID || type == DATEOID;
+    // One lookup for the column and its type (never a dropped column).
+    out->time_control = false;
+    HeapTuple column = SearchSysCacheAttName(out->relid, control);
+    if (HeapTupleIsValid(column)) {
+        Oid type = ((Form_pg_attribute)GETSTRUCT(column))->atttypid;
+        out->time_control = type == TIMESTAMPTZOID || type == TIMESTAMPOID || type == DATEOID;
+        ReleaseSysCache(column);
+    }
     out->retention_namespace = retention_schema == NULL ? InvalidOid : get_namespace_oid(retention_schema, true);
     if (!OidIsValid(out->retention_namespace)) out->retention_namespace = out->namespace_oid;
     // rescue_default()'s quarantine table beside the parent: the parent's
@@ -187,8 +200,7 @@ bool cached_and_current(Oid parent, std::uint64_t generation) {
 }
 
 void remember_parent(Oid parent, std::uint64_t generation, ParentCatalog catalog) {
-    forget_cached_parent(parent);
-    for (Oid relation : catalog.read_from) cached_parent_of[relation] = parent;
+    std::sort(catalog.read_from.begin(), catalog.read_from.end());  // for forget_changed_parents()
     CatalogPartitions &entry = catalog_partitions_cache[parent];
     entry.generation = generation;
     entry.zone = session_timezone;
@@ -261,11 +273,28 @@ void read_partitions(const ParentConfigRow &parent, core::ParentFact &fact, cons
     }
 }
 
-bool cron_tables_visible(SpiSession &spi) {
-    auto rows = spi.query<bool>(
-        "SELECT to_regclass('cron.job') IS NOT NULL AND to_regclass('cron.job_run_details') IS NOT NULL",
-        [](const SpiRow &row) { return DatumGetBool(*row.values[0]); });
-    return !rows.empty() && rows.front();
+// ---- C-style helpers for the facts that need no SQL: may ereport, hold no
+// ---- C++ objects, called through pg_call() only. In a fresh backend a
+// ---- catalog lookup is far cheaper than planning a query.
+
+// Whether schema.name exists, as to_regclass() says (the functions run as
+// their owner, so no USAGE check applies).
+bool relation_exists(const char *schema, const char *name) {
+    Oid namespace_oid = get_namespace_oid(schema, true);
+    return OidIsValid(namespace_oid) && OidIsValid(get_relname_relid(name, namespace_oid));
+}
+
+// shared_preload_libraries matched with the shared pattern by PostgreSQL's
+// own regular expressions, as the companion's SQL matches it.
+bool pg_cron_preloaded() {
+    const char *libraries = GetConfigOption("shared_preload_libraries", false, false);
+    return DatumGetBool(DirectFunctionCall2Coll(textregexeq, DEFAULT_COLLATION_OID,
+                                                PointerGetDatum(cstring_to_text(libraries ? libraries : "")),
+                                                PointerGetDatum(cstring_to_text(core::shared::kPgCronPreloadPattern))));
+}
+
+bool cron_tables_visible() {
+    return pg_call(relation_exists, "cron", "job") && pg_call(relation_exists, "cron", "job_run_details");
 }
 
 std::optional<core::Micros> optional_instant(const std::optional<Datum> &value) {
@@ -276,16 +305,11 @@ std::optional<core::Micros> optional_instant(const std::optional<Datum> &value) 
 // pg_cron's scheduler: its launcher is a background worker visible in
 // pg_stat_activity (backend_activity.h). It runs only where pg_cron is
 // preloaded, and on a standby only after promotion.
-void read_scheduler(SpiSession &spi, core::MaintenanceFacts &maintenance) {
+void read_scheduler(core::MaintenanceFacts &maintenance) {
     struct Scheduler {
         bool preloaded, in_recovery;
     };
-    auto rows = spi.query<Scheduler>("SELECT current_setting('shared_preload_libraries') ~ " +
-                                         quoted_literal(core::shared::kPgCronPreloadPattern) + ", pg_is_in_recovery()",
-                                     [](const SpiRow &row) {
-                                         return Scheduler{DatumGetBool(*row.values[0]), DatumGetBool(*row.values[1])};
-                                     });
-    const Scheduler &scheduler = rows.front();
+    const Scheduler scheduler{pg_call(pg_cron_preloaded), pg_call(RecoveryInProgress)};
     maintenance.in_recovery = scheduler.in_recovery;
     if (scheduler.preloaded && !scheduler.in_recovery) {
         maintenance.scheduler_running = background_worker_running(core::shared::kPgCronLauncher);
@@ -320,9 +344,7 @@ void read_unseen_job(SpiSession &spi, core::MaintenanceFacts &maintenance) {
 // The newest runs of fitbot_partman.run_maintenance() from its ledger (absent
 // under 1.0 SQL). A run marked running whose backend is gone was cancelled.
 void read_ledger(SpiSession &spi, core::MaintenanceFacts &maintenance) {
-    auto exists = spi.query<bool>("SELECT to_regclass('fitbot_partman.maintenance_runs') IS NOT NULL",
-                                  [](const SpiRow &row) { return DatumGetBool(*row.values[0]); });
-    maintenance.ledger_available = exists.front();
+    maintenance.ledger_available = pg_call(relation_exists, "fitbot_partman", "maintenance_runs");
     if (!maintenance.ledger_available) return;
     struct LedgerRow {
         core::LedgerRunFact run;
@@ -358,9 +380,9 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     const char *cron_zone = GetConfigOption("cron.timezone", true, false);
     maintenance.cron_timezone = cron_zone != nullptr ? cron_zone : "GMT";
     maintenance.pg_cron_version = installed_pg_cron().version;
-    read_scheduler(spi, maintenance);
+    read_scheduler(maintenance);
     read_ledger(spi, maintenance);
-    maintenance.cron_installed = cron_tables_visible(spi);
+    maintenance.cron_installed = cron_tables_visible();
     read_unseen_job(spi, maintenance);
     if (!maintenance.cron_installed) return maintenance;
 
@@ -424,23 +446,15 @@ BackendFacts read_backend_facts(FactsScope scope) {
     facts.now = micros_from_timestamptz(GetCurrentTransactionStartTimestamp());
     facts.session_timezone = session_zone().name();
 
-    SpiSession spi;
-    struct Extension {
-        std::string schema, version;
-    };
-    auto extensions = spi.query<Extension>(
-        "SELECT n.nspname::text, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
-        " WHERE e.extname = 'pg_partman'",
-        [](const SpiRow &row) {
-            return Extension{spi_string(row.values[0]), spi_string(row.values[1])};
-        });
-    if (extensions.empty()) {
+    std::optional<InstalledExtension> partman = installed_extension("pg_partman");
+    if (!partman) {
         throw SqlError(ERRCODE_UNDEFINED_OBJECT, "extension \"pg_partman\" is not installed", {},
                        "Run CREATE EXTENSION pg_partman, or CREATE EXTENSION fitbot_partman CASCADE.");
     }
-    facts.partman_schema = extensions.front().schema;
-    facts.partman_version = extensions.front().version;
+    facts.partman_schema = partman->schema;
+    facts.partman_version = partman->version;
 
+    SpiSession spi;
     std::vector<ParentConfigRow> parents = read_part_config(spi, facts.partman_schema);
     facts.maintenance = read_maintenance(spi);
     spi.finish();

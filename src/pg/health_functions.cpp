@@ -9,6 +9,7 @@
 // result_columns.h.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "convert.h"
 #include "core/exposition.h"
@@ -25,6 +26,8 @@ namespace fitbot::pg {
 
 namespace {
 
+// The facts' parents are moved into the report (each partition held once);
+// the rest of the facts stays readable.
 struct JudgedDatabase {
     BackendFacts backend;
     core::HealthReport report;
@@ -44,7 +47,7 @@ JudgedDatabase judge_database(FactsScope scope = FactsScope::everything,
         }
     }
     PostgresZone cron_zone = zone_named(judged.backend.facts.maintenance.cron_timezone);
-    judged.report = core::judge(judged.backend.facts, cron_zone, session_zone());
+    judged.report = core::judge(std::move(judged.backend.facts), cron_zone, session_zone());
     return judged;
 }
 
