@@ -15,6 +15,8 @@
 #      psql connecting to run SELECT 1;
 #   3. the exporter's refresh (`fitbot-partman serve`, a long-lived
 #      connection): database time of its queries, against facts().
+# First it prints what touching memory for the first time costs a new process
+# on this machine (first_touch.c): the price behind both floors.
 # Needs make install and make companion; run as root. HUGE_PAGES=on runs the
 # server with huge_pages = on (see below).
 set -euo pipefail
@@ -41,6 +43,7 @@ for n in $(seq "$PARENTS"); do sql -c "SET client_min_messages = error; SELECT b
 sql -c "VACUUM ANALYZE" >/dev/null
 partitions=$(sql -c "SELECT sum(partitions) FROM fitbot_partman.partition_health()")
 gcc -shared -fPIC -O2 -o "$work/memory_at_exit.so" bench/check/memory_at_exit.c
+gcc -O2 -o "$work/first_touch" bench/check/first_touch.c
 monitor_dsn="host=$PGHOST port=$PGPORT dbname=fitbot user=fitbot_monitor"
 
 median() { sort -n | awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f\n", m}'; }
@@ -75,6 +78,8 @@ echo "# Health from a cold start: $partitions partitions under $((PARENTS + 1)) 
 echo "(what each check answers:"
 echo "  extension: $(build/fitbot-partman --dsn "$monitor_dsn" check | cut -c1-90)"
 echo "  agentless: $(build/fitbot-partman --dsn "$monitor_dsn" --agentless check | cut -c1-90))"
+read -r touch_us touch_ms <<<"$("$work/first_touch")"
+echo "(on this machine a new process pays $touch_us us per 4 kB page it touches first: 16 MiB in $touch_ms ms)"
 echo
 echo "## 1. A fresh backend's first call (server-side time, ms, median)"
 printf '| %-62s | %9s |\n' statement median_ms
