@@ -1,5 +1,6 @@
 // scan_parent_catalogs() (catalog_scan.h): sequential scans of pg_inherits,
-// pg_index and pg_class under the catalog snapshot, the rows kept in maps.
+// pg_index and pg_class under the catalog snapshot; each wanted pg_class row
+// is written straight into its partition's fact.
 #include "catalog_scan.h"
 
 #include <algorithm>
