@@ -47,24 +47,16 @@ std::optional<long> integer_field(std::string_view text, std::string_view name) 
     return negative ? -result : result;
 }
 
-// How each character moves the nesting depth: +1 for { and (, -1 for } and ).
-struct DepthSteps {
-    signed char step[256] = {};
-    constexpr DepthSteps() {
-        step[static_cast<unsigned char>('{')] = step[static_cast<unsigned char>('(')] = 1;
-        step[static_cast<unsigned char>('}')] = step[static_cast<unsigned char>(')')] = -1;
-    }
-};
-constexpr DepthSteps kDepthSteps;
-
-// The balanced {...} or (...) group that starts at text[0]. A fresh backend
-// decodes thousands of bounds, so this is a table lookup per character.
+// The balanced {...} or (...) group that starts at text[0].
 std::string_view group(std::string_view text, std::string_view node) {
     if (text.empty() || (text[0] != '{' && text[0] != '(')) reject(node, "expected a node or list");
     int depth = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        depth += kDepthSteps.step[static_cast<unsigned char>(text[i])];
-        if (depth == 0) return text.substr(0, i + 1);
+        char c = text[i];
+        if (c == '{' || c == '(') ++depth;
+        if (c == '}' || c == ')') {
+            if (--depth == 0) return text.substr(0, i + 1);
+        }
     }
     reject(node, "unbalanced braces");
 }

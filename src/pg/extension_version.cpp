@@ -20,8 +20,6 @@ namespace {
 
 constexpr const char *kExtensionName = "fitbot_partman";
 
-void schema_name(Oid schema, char **name) { *name = get_namespace_name(schema); }
-
 // C-style: may ereport, holds no C++ objects, called through pg_call() only.
 // Sets *version to a palloc'd copy of extversion, or NULL when not
 // installed, and *schema to the extension's schema.
@@ -43,12 +41,21 @@ void scan_extension_version(const char *extension, char **version, Oid *schema) 
     table_close(extensions, AccessShareLock);
 }
 
+void schema_name(Oid schema, char **name) { *name = get_namespace_name(schema); }
+
+// extversion (palloc'd), or nullptr when the extension is not installed;
+// `schema` receives its schema.
+char *extension_version(const char *extension, Oid *schema) {
+    char *version = nullptr;
+    pg_call(scan_extension_version, extension, &version, schema);
+    return version;
+}
+
 }  // namespace
 
 std::string installed_extension_version() {
-    char *version = nullptr;
     Oid schema = InvalidOid;
-    pg_call(scan_extension_version, kExtensionName, &version, &schema);
+    const char *version = extension_version(kExtensionName, &schema);
     if (version == nullptr) {
         throw SqlError(ERRCODE_UNDEFINED_OBJECT, "extension \"fitbot_partman\" is not installed", {},
                        "Run CREATE EXTENSION fitbot_partman CASCADE.");
@@ -57,15 +64,15 @@ std::string installed_extension_version() {
 }
 
 std::optional<std::string> installed_version_of(const char *extension) {
-    std::optional<InstalledExtension> installed = installed_extension(extension);
-    if (!installed) return std::nullopt;
-    return installed->version;
+    Oid schema = InvalidOid;
+    const char *version = extension_version(extension, &schema);
+    if (version == nullptr) return std::nullopt;
+    return std::string(version);
 }
 
 std::optional<InstalledExtension> installed_extension(const char *extension) {
-    char *version = nullptr;
     Oid schema = InvalidOid;
-    pg_call(scan_extension_version, extension, &version, &schema);
+    const char *version = extension_version(extension, &schema);
     if (version == nullptr) return std::nullopt;
     char *schema_text = nullptr;
     pg_call(schema_name, schema, &schema_text);

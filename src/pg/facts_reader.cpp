@@ -306,15 +306,12 @@ std::optional<core::Micros> optional_instant(const std::optional<Datum> &value) 
 // pg_stat_activity (backend_activity.h). It runs only where pg_cron is
 // preloaded, and on a standby only after promotion.
 void read_scheduler(core::MaintenanceFacts &maintenance) {
-    struct Scheduler {
-        bool preloaded, in_recovery;
-    };
-    const Scheduler scheduler{pg_call(pg_cron_preloaded), pg_call(RecoveryInProgress)};
-    maintenance.in_recovery = scheduler.in_recovery;
-    if (scheduler.preloaded && !scheduler.in_recovery) {
+    const bool preloaded = pg_call(pg_cron_preloaded);
+    maintenance.in_recovery = pg_call(RecoveryInProgress);
+    if (preloaded && !maintenance.in_recovery) {
         maintenance.scheduler_running = background_worker_running(core::shared::kPgCronLauncher);
     }
-    if (scheduler.preloaded) {
+    if (preloaded) {
         const char *database = GetConfigOption("cron.database_name", true, false);
         maintenance.cron_database = database != nullptr ? database : "postgres";  // pg_cron's default
     }

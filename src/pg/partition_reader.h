@@ -52,12 +52,11 @@ public:
     // nullopt when the relation vanished meanwhile. `toast`, when given,
     // receives the partition's TOAST table (InvalidOid without one).
     std::optional<core::PartitionFact> read(Oid child, Oid *toast = nullptr);
-    // The fact of a row read elsewhere; remembers a newly decoded bound.
-    core::PartitionFact fact(Oid child, const PartitionRow &row);
     // "schema"."table", quoted as needed.
     std::string qualified_name(Oid namespace_oid, const char *relname);
 
 private:
+    core::PartitionFact fact(Oid child, const PartitionRow &row);
     const std::string &quoted_namespace(Oid namespace_oid);
     std::unordered_map<Oid, std::string> quoted_namespaces_;
 };
