@@ -14,7 +14,8 @@
 #  - one month the job does not fire: health reads OK half an hour after the
 #    firing, WARNING naming the firing an hour after it, and OK once the
 #    operator catches up by hand;
-#  - one month the run fails (a reader holds the table past the time budget):
+#  - one month the run fails (an event trigger freezes DDL, so pg_partman
+#    cannot create the next partition):
 #    WARNING right after it, OK again after the next successful run;
 #  - at the end: every reading of the last twelve months is there, and no
 #    partition past retention is left.
@@ -34,10 +35,7 @@ failing_month=8 # the run fails in the 8th month (August)
 
 work=$(mktemp -d /tmp/fitbot-year.XXXXXX)
 chmod 755 "$work"
-background=()
 cleanup() {
-    local pid
-    for pid in "${background[@]}"; do kill "$pid" 2>/dev/null; done
     cluster_stop "$work/pg"
     rm -rf "$work"
 }
@@ -71,19 +69,7 @@ cat >"$work/companion" <<SH
 "$PWD/build/fitbot-partman" --dsn "host=$PGHOST port=$PGPORT dbname=fitbot user=fitbot_monitor" check >"$work/check.out" 2>&1
 echo "\$1 \$2 \$?" >>"$work/companion.txt"
 SH
-# A long report that holds the readings table (ACCESS SHARE), started and
-# waited for; release ends it.
-cat >"$work/hold" <<SH
-#!/usr/bin/env bash
-PGAPPNAME=long_report psql -X -q -c "BEGIN" -c "LOCK TABLE public.heart_rate_readings IN ACCESS SHARE MODE" \
-    -c "SELECT pg_sleep(30)" -c "COMMIT" >/dev/null 2>&1 &
-for _ in \$(seq 1 100); do
-    [ "\$(psql -X -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'long_report' AND wait_event = 'PgSleep'")" = 1 ] && exit 0
-    sleep 0.1
-done
-exit 1
-SH
-chmod 755 "$work/clock" "$work/companion" "$work/hold"
+chmod 755 "$work/clock" "$work/companion"
 : >"$work/companion.txt"
 
 # The firings of the job over the simulated days, as next_run() computes them
@@ -131,17 +117,19 @@ script() {
                 echo "SELECT 'REASONS', array_to_string(reasons, ' ') FROM fitbot_partman.maintenance_status();"
                 state=warning
             elif [ "$month" -eq "$failing_month" ] && [ -z "$failed_run_on" ]; then
-                # A long report holds the table past a short time budget: the
-                # driver waits lock_timeout, retries, and records the run failed.
+                # A DDL freeze (an event trigger, as an audit might set up)
+                # makes pg_partman's partition creation fail: the driver
+                # records the table and the run failed. (Not a lock held past
+                # lock_timeout: libfaketime keeps PostgreSQL's timeouts from
+                # firing, see test/dated.)
                 failed_run_on=$day
-                echo "INSERT INTO fitbot_partman.maintenance_settings VALUES ('time_budget', '3s'), ('lock_timeout', '500ms');"
+                echo "CREATE FUNCTION public.ddl_frozen() RETURNS event_trigger LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'DDL is frozen for an audit'; END\$\$;"
+                echo "CREATE EVENT TRIGGER ddl_frozen ON ddl_command_start WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.ddl_frozen();"
                 echo "\\! $work/clock '$firing'"
-                echo "\\! $work/hold"
                 echo "\\c $job_database $job_user"
                 echo "$job_command"
                 echo "\\c fitbot postgres"
-                echo "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'long_report') t;"
-                echo "DELETE FROM fitbot_partman.maintenance_settings WHERE setting IN ('time_budget', 'lock_timeout');"
+                echo "DROP EVENT TRIGGER ddl_frozen; DROP FUNCTION public.ddl_frozen();"
                 echo "\\! $work/clock '$(add_minutes "$firing" 5)'"
                 verdict failed+5min "$day"
                 expected[failed+5min|$day]="warning 1 0"
