@@ -205,7 +205,8 @@ END $$;
 SQL
 default_rows=$(sql -c "SELECT count(*) FROM public.heart_rate_readings_default")
 before=$(readings_checksum)
-rescued=$(sql -c "SELECT fitbot_partman.rescue_default('public.heart_rate_readings')" 2>"$work/rescue.err")
+# (Its warnings state dates in the session's zone: UTC here, whatever the server's.)
+rescued=$(PGTZ=UTC sql -c "SELECT fitbot_partman.rescue_default('public.heart_rate_readings')" 2>"$work/rescue.err")
 rescue_status=$?
 grep -E '^(WARNING|ERROR)' "$work/rescue.err" | sed 's/^/# /'
 quarantine=$(sql -c "SELECT count(*) FILTER (WHERE measured_at < '1971-01-01') || ' ' || count(*) FILTER (WHERE measured_at >= '2100-01-01') || ' ' || count(*)
