@@ -142,6 +142,24 @@ exercise() {
                  grep -qx 'fitbot_partman_default_rows{parent=\"public.heart_rate_readings\"} 0' '$dir/metrics.txt' &&
                  grep -q '^fitbot_partman_info{.*mode=\"agentless\"} 1$' '$dir/metrics.txt'"
     sed -n 's/^\(fitbot_partman_[a-z_]*\).*/\1/p' "$dir/metrics.txt" | sort -u >"$work/$major.series"
+    expect "healthy: the monitor's status view" 0 "^public.heart_rate_readings +OK$" run monitor status
+    expect "preflight (agentless) as the admin reads pg_partman" 1 "^ok +pg_partman +pg_partman 4\.7\.2 in schema partman$" \
+        run admin preflight
+    expect "  ... and fails on pg_cron, not preloaded" 1 "^FAIL pg_cron preloaded " run admin preflight
+
+    # A table of the admin's in a schema the monitor may not use: its catalog
+    # rows are read all the same (pg_class needs no USAGE), its default
+    # partition's rows through the admin's reader.
+    admin_sql -d fitbot -c "CREATE SCHEMA private_data;
+        CREATE TABLE private_data.readings (user_id bigint NOT NULL, measured_at timestamptz NOT NULL) PARTITION BY RANGE (measured_at);
+        SELECT partman.create_parent('private_data.readings', 'measured_at', 'native', 'monthly', p_premake := 3);
+        UPDATE partman.part_config SET infinite_time_partitions = true WHERE parent_table = 'private_data.readings';
+        INSERT INTO private_data.readings VALUES (1, date_trunc('month', now()) + interval '5 years')" >/dev/null
+    expect "a table in a schema the monitor may not use: read all the same, its default rows counted" 2 \
+        "^FITBOT_PARTMAN CRITICAL - private_data.readings: 1 row in default partition; pg_cron not installed \|.*'private_data.readings_default_rows'=1;" \
+        run monitor check
+    admin_sql -d fitbot -c "SET client_min_messages = warning; DELETE FROM partman.part_config WHERE parent_table = 'private_data.readings';
+                            DROP SCHEMA private_data CASCADE"
 
     # -------------------------------------------------------- the driver
     expect "maintain as the admin runs the installed driver: nothing to do" 0 "^run [0-9]+ succeeded: nothing to do" \
@@ -186,7 +204,7 @@ exercise() {
     bound=$(admin_sql -d fitbot -c "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE oid = '$past'::regclass")
     admin_sql -d fitbot -c "DROP TABLE $past"
     table "a gap" "WARNING, 1 gap (last month's partition missing)" "t['status'] == 'warning' and t['gaps'] == 1 and len(t['reasons']) == 1 and t['timeline'] == '.._#+++ D'"
-    expect "a gap: the monitor's check names it" 2 "^FITBOT_PARTMAN CRITICAL - pg_cron not installed, gap .*'public.heart_rate_readings_gaps'=1;" run monitor check
+    expect "a gap: the monitor's check names it" 2 "^FITBOT_PARTMAN CRITICAL - pg_cron not installed; public.heart_rate_readings: gap .*'public.heart_rate_readings_gaps'=1;" run monitor check
     admin_sql -d fitbot -c "CREATE TABLE $past PARTITION OF public.heart_rate_readings $bound"
     table "the gap filled" "OK again" "t['status'] == 'ok' and t['gaps'] == 0"
 
@@ -247,6 +265,16 @@ refused() {
     cluster_stop "$dir/pg"
 }
 
+# ---------------------------------------------------------------- what --version claims
+# Exactly the majors this suite runs the companion on: Debian's 15 and the
+# pinned servers from 14 on; the extension, 15 only.
+tested=$(printf '%s\n' 15 $(servers_majors) | awk '$1 >= 14' | sort -n | paste -sd, | sed 's/,/, /g')
+version=$("$companion" --version)
+check "--version lists the servers the companion is tested on: $tested" \
+    grep -q "^companion tested on PostgreSQL $tested (" <<<"$version"
+check "--version lists the server the extension is tested on: 15" \
+    grep -qx "fitbot_partman extension tested on PostgreSQL 15" <<<"$version"
+
 # ---------------------------------------------------------------- run them
 started=$(date +%s)
 majors=(${FITBOT_VERSIONS_ONLY:-15 $(servers_majors)})
@@ -265,7 +293,7 @@ done
 wait
 
 # Each major's lines, in order, added up here.
-for major in "${majors[@]}"; do
+for major in $(printf '%s\n' "${majors[@]}" | sort -n); do
     echo "# ---- PostgreSQL $major"
     grep -v '^# result: ' "$work/$major.out"
     result=$(sed -n 's/^# result: //p' "$work/$major.out")
