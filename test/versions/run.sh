@@ -24,11 +24,13 @@ source test/lib/suite.sh
 source test/versions/servers.sh
 
 companion=$(realpath "${COMPANION:-build/fitbot-partman}")
-# Two servers at a time: the whole suite stays within a couple of minutes
+# Two servers at a time: the whole suite stays within a few minutes
 # on a busy two-core machine.
 jobs=${FITBOT_VERSIONS_JOBS:-2}
 work=$(mktemp -d /tmp/fitbot-versions.XXXXXX)
 chmod 755 "$work"
+# Each flow stops its server; after an interruption, 15's pg_ctl stops any
+# major's (it only signals the postmaster named in postmaster.pid).
 trap 'for dir in "$work"/*/pg; do cluster_stop "$dir"; done; rm -rf "$work"' EXIT
 
 echo "# pg_cron cannot run on these servers: the maintenance job (its schedule, next run, activity," \
@@ -47,8 +49,10 @@ fi
 exercise() {
     local major=$1 bin=$2 dir=$work/$1
     local label="PostgreSQL $major"
+    # cluster.sh's settings, for this major's cluster_start and cluster_stop.
+    local PG_BIN=$bin CLUSTER_CRON=0
     mkdir -p "$dir/json"
-    PG_BIN=$bin CLUSTER_CRON=0 cluster_start "$dir/pg" fitbot >"$dir/start.log" 2>&1 \
+    cluster_start "$dir/pg" fitbot >"$dir/start.log" 2>&1 \
         || { not_ok "$label: start the server"; sed 's/^/#   /' "$dir/start.log"; return; }
     local dsn="host=$PGHOST port=$PGPORT dbname=fitbot"
     db() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
@@ -244,7 +248,8 @@ exercise() {
 # refused MAJOR BIN: every command refuses the server and names its version.
 refused() {
     local major=$1 bin=$2 dir=$work/$1 label="PostgreSQL $1"
-    PG_BIN=$bin CLUSTER_CRON=0 cluster_start "$dir/pg" fitbot >"$dir.log" 2>&1 \
+    local PG_BIN=$bin CLUSTER_CRON=0
+    cluster_start "$dir/pg" fitbot >"$dir.log" 2>&1 \
         || { not_ok "$label: start the server"; sed 's/^/#   /' "$dir.log"; return; }
     local version out status
     version=$(psql -X -At -d postgres -c "SHOW server_version")
