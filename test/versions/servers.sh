@@ -69,8 +69,12 @@ PY
     done
     chmod -R a+rX "$staging"
     touch "$staging/.complete"
-    rm -rf "$dir"
-    mv "$staging" "$dir"
+    # One rename: a run that installed the same pins meanwhile keeps its
+    # directory (its servers may be running from it), and this copy goes.
+    if ! mv -T "$staging" "$dir" 2>/dev/null; then
+        rm -rf "$staging"
+        [ -f "$dir/.complete" ] || { echo "servers: cannot move the servers into $dir" >&2; return 1; }
+    fi
     echo "$dir"
 }
 
