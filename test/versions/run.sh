@@ -147,6 +147,20 @@ exercise() {
                  grep -qx 'fitbot_partman_default_rows{parent=\"public.heart_rate_readings\"} 0' '$dir/metrics.txt' &&
                  grep -q '^fitbot_partman_info{.*mode=\"agentless\"} 1$' '$dir/metrics.txt'"
     sed -n 's/^\(fitbot_partman_[a-z_]*\).*/\1/p' "$dir/metrics.txt" | sort -u >"$work/$major.series"
+    # The exporter: its own connection and refresh loop, the same series.
+    local port exporter
+    port=$(free_port)
+    "$companion" --dsn "$dsn user=monitor" --agentless serve --listen "127.0.0.1:$port" --interval 1 >"$dir/serve.log" 2>&1 &
+    exporter=$!
+    for _ in $(seq 50); do
+        curl -sf "http://127.0.0.1:$port/metrics" >"$dir/scrape.txt" 2>/dev/null &&
+            grep -q '^fitbot_partman_partitions' "$dir/scrape.txt" && break
+        sleep 0.2
+    done
+    kill "$exporter" 2>/dev/null
+    wait "$exporter" 2>/dev/null
+    check "$label: healthy: the monitor's exporter serves the table's series" \
+        grep -qx 'fitbot_partman_partitions{parent="public.heart_rate_readings"} 7' "$dir/scrape.txt"
     expect "healthy: the monitor's status view" 0 "^public.heart_rate_readings +OK$" run monitor status
     expect "preflight (agentless) as the admin reads pg_partman" 1 "^ok +pg_partman +pg_partman 4\.7\.2 in schema partman$" \
         run admin preflight
