@@ -11,7 +11,7 @@ packages=(
     libgtest-dev libhowardhinnant-date-dev
     prometheus prometheus-postgres-exporter docker-compose
     clang libclang-rt-14-dev clang-format
-    curl python3 python3-yaml procps iproute2 bc tzdata
+    curl python3 python3-yaml procps iproute2 bc tzdata faketime prometheus-alertmanager
     debhelper dpkg-dev fakeroot lintian postgresql-server-dev-all man-db systemd
 )
 # test/versions installs PostgreSQL 14, 16, 17 and 18 with npm. Node.js from

@@ -12,6 +12,7 @@ work=$(mktemp -d /tmp/fitbot-regress.XXXXXX)
 chmod 755 "$work"  # the postgres user runs the server inside
 trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
 cluster_start "$work/pg" fitbot_regress || { not_ok "start PostgreSQL"; suite_result; exit 1; }
+echo "# server clock: $("$PG_BIN/psql" -X -At -d fitbot_regress -c "SELECT now() || ' (' || current_setting('TimeZone') || ')'")"
 mkdir -p build/regress build/isolation
 chmod 777 build/regress build/isolation
 

@@ -284,8 +284,10 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
             });
     per_job("fitbot_partman_maintenance_consecutive_failures", "Failed runs of the job in a row, newest first.",
             [](const JobReport &j) -> Value { return integer(j.consecutive_failures); });
-    per_job("fitbot_partman_maintenance_overdue", "1 when a run scheduled more than one period ago never happened.",
-            [](const JobReport &j) -> Value { return integer(j.overdue ? 1 : 0); });
+    per_job(
+        "fitbot_partman_maintenance_overdue",
+        "1 when the job missed a firing: no run started within an hour of it (two firings for jobs that fire more than daily), and none caught up since.",
+        [](const JobReport &j) -> Value { return integer(j.overdue ? 1 : 0); });
     return w.take();
 }
 

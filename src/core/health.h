@@ -90,7 +90,7 @@ struct JobReport {
     std::optional<CronRunFact> last_finished_run;  // newest succeeded or failed run
     std::optional<Micros> last_success;            // end of the newest succeeded run
     int consecutive_failures = 0;
-    bool overdue = false;  // scheduled more than one period ago, never ran since
+    bool overdue = false;  // missed a firing (see maintenance_rules.cpp), and no run caught up since
     Status status = Status::ok;
     std::vector<std::string> reasons;
     std::vector<Finding> findings;

@@ -9,18 +9,24 @@
 //             (WARNING when another active job does: it is a leftover);
 //   WARNING   the newest finished run failed (consecutive_failures == 1);
 //   CRITICAL  two or more finished runs failed in a row, newest first;
-//   WARNING   overdue (active jobs only), defined on the job's own firings:
-//             let P be the latest scheduled firing at or before now and F the
-//             firing before P, so F lies at least one full schedule period in
-//             the past. The job is overdue when no run started at or after F
-//             (a run still in progress counts as started) and the job is
-//             known to have existed at F: either some run of it is recorded
-//             (it started before F), or known_since <= F. In other words: two
-//             consecutive firings passed without any run. A job with no
-//             recorded run and no known creation time is never overdue,
-//             because pg_cron 1.4 does not record when a job was created and a
-//             job made yesterday must not warn for last month's firing; it
-//             gets an informational finding instead.
+//   WARNING   overdue (active jobs only): a firing of the job was missed.
+//             Let P be the latest scheduled firing at or before now and F the
+//             firing before P. The firing judged, M, is P once the grace
+//             (kMissedFiringGrace) has passed since P for a job that fires at
+//             most once a day, and F otherwise: a monthly job that skips its
+//             firing is reported within the hour, not a month later, while a
+//             job firing every few minutes may skip one firing (pg_cron skips
+//             a firing while the previous run still runs) and is reported
+//             when two pass. The job is overdue when no scheduled run started
+//             at or after M (a run still in progress counts as started), no
+//             run by hand succeeded after M (catching up by hand clears it, as
+//             the runbook says), and the job is known to have existed at M:
+//             either some run of it is recorded (it started before M), or
+//             known_since <= M. A job with no recorded run and no known
+//             creation time is never overdue, because pg_cron 1.4 does not
+//             record when a job was created and a job made yesterday must not
+//             warn for last month's firing; it gets an informational finding
+//             instead.
 //
 //   CRITICAL  pg_cron's scheduler (its launcher) is not running on a primary:
 //             no job runs at all (on a standby none runs until promotion, an
@@ -34,8 +40,8 @@
 //
 // Runs of fitbot_partman.run_maintenance() by hand, from its ledger, count
 // with the job's own runs for failures and the last success: a successful
-// manual run clears a failure, as the runbook promises. They do not count
-// for overdue, which is about the scheduler firing the job.
+// manual run clears a failure, as the runbook promises, and a missed firing
+// it caught up with.
 //
 // Where the jobs cannot all be read (pg_cron in another database, or other
 // roles' jobs hidden by row-level security), a missing job is UNKNOWN, never
@@ -62,6 +68,12 @@ namespace fitbot::core {
 namespace {
 
 constexpr std::size_t kMaxMessageInReason = 160;
+
+// How long after a firing a job that fires at most daily may take to show a
+// started run before the firing counts as missed. pg_cron starts a job within
+// seconds of its minute (a run still connecting counts as started), so an
+// hour is ample for a slow start and still tells a person the same night.
+constexpr Micros kMissedFiringGrace = kMicrosPerHour;
 
 // Judge by what pg_cron's launcher really does (it walks UTC minutes: a
 // wall-clock time skipped by DST never fires, a repeated one fires twice), not
@@ -223,8 +235,11 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
     if (schedule && job.active && report.previous_scheduled_run) {
         const Micros latest_firing = *report.previous_scheduled_run;
         const std::optional<Micros> firing_before = previous_run(*schedule, latest_firing - 1, zone, kClock);
-        if (firing_before) {
-            const Micros missed = *firing_before;
+        const bool at_most_daily = firing_before && latest_firing - *firing_before >= kMicrosPerDay;
+        std::optional<Micros> judged_firing = firing_before;
+        if (at_most_daily && now >= latest_firing + kMissedFiringGrace) judged_firing = latest_firing;
+        if (judged_firing) {
+            const Micros missed = *judged_firing;
             bool ran_since = false;
             bool existed = false;
             std::optional<Micros> newest_start;
@@ -235,21 +250,28 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
                     if (!newest_start || *run.start_time > *newest_start) newest_start = run.start_time;
                 }
             }
+            for (const CronRunFact &run : runs) {
+                if (run.status == "succeeded" && run.start_time && *run.start_time >= missed) ran_since = true;
+            }
             if (job.known_since && *job.known_since <= missed) existed = true;
             report.overdue = existed && !ran_since;
             if (report.overdue) {
-                const std::string should = "pg_cron should have started it at " + text::format_in_zone(missed, zone) +
-                                           " and again at " + text::format_in_zone(latest_firing, zone) + " (" +
-                                           schedule_text + ")";
+                std::string should = "pg_cron should have started it at " + text::format_in_zone(missed, zone);
+                if (missed != latest_firing) should += " and again at " + text::format_in_zone(latest_firing, zone);
+                should += " (" + schedule_text + ")";
                 const std::string fix =
                     "; check that pg_cron's background worker runs for this database "
-                    "(shared_preload_libraries, cron.database_name) and read the server log.";
+                    "(shared_preload_libraries, cron.database_name) and read the server log, then run " +
+                    std::string(facts.ledger_available ? "CALL fitbot_partman.run_maintenance()"
+                                                       : "CALL partman.run_maintenance_proc()") +
+                    " by hand to catch up.";
+                const std::string brief = "maintenance " + name + " missed its firing at " + format_utc(missed);
                 if (newest_start) {
                     text::add_finding(
-                        report, Status::warning, "maintenance " + name + " not run since " + format_utc(*newest_start),
+                        report, Status::warning, brief,
                         subject + " last started at " + format_utc(*newest_start) + ", but " + should + fix);
                 } else {
-                    text::add_finding(report, Status::warning, "maintenance " + name + " never ran",
+                    text::add_finding(report, Status::warning, brief,
                                       subject + " has never run although " + should + fix);
                 }
             }

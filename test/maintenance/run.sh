@@ -122,21 +122,27 @@ check "... and not in the ledger, while heart_rate_readings is" \
 sql -c "SELECT count(*) FROM fitbot_partman.teardown('public.events')" >/dev/null
 
 # ---------------------------------------------------------------- lock_timeout, retries, time budget
-hold_lock budget_reader 30
-started=$(date +%s.%N)
-sql -c "CALL fitbot_partman.run_maintenance(lock_timeout => '1s', time_budget => '5s')" >"$work/budget.out" 2>&1
-budget_status=$?
-elapsed=$(echo "$(date +%s.%N) - $started" | bc)
-release budget_reader
-budget=$(sql -F ' ' -c "SELECT outcome, attempts, lock_waits, round(lock_wait_seconds::numeric, 1) FROM fitbot_partman.maintenance_run_tables
-                        WHERE run_id = $(last_run) AND parent = 'public.heart_rate_readings'")
-read -r budget_outcome budget_attempts budget_waits budget_wait_seconds <<<"$budget"
-echo "# time budget run: ${elapsed}s, ledger: $budget; $(grep -m1 WARNING "$work/budget.out")"
-check "a reader holds its lock: lock_timeout 1s, budget 5s ends failed, with an error" \
-    test "$budget_status" -ne 0 -a "$budget_outcome" = failed
-check "... after $budget_attempts attempts and $budget_waits lock waits (${budget_wait_seconds}s waited), both > 1" \
-    test "${budget_attempts:-0}" -gt 1 -a "${budget_waits:-0}" -gt 1
-check "... returning within budget + lock_timeout (${elapsed}s <= 6.5s)" test "$(echo "$elapsed <= 6.5" | bc)" = 1
+# (Not under test/dated's moved clock: with libfaketime preloaded, PostgreSQL's
+# SIGALRM timeouts, lock_timeout and statement_timeout, never fire.)
+if [ -z "${FITBOT_TEST_CLOCK:-}" ]; then
+    hold_lock budget_reader 30
+    started=$(date +%s.%N)
+    sql -c "CALL fitbot_partman.run_maintenance(lock_timeout => '1s', time_budget => '5s')" >"$work/budget.out" 2>&1
+    budget_status=$?
+    elapsed=$(echo "$(date +%s.%N) - $started" | bc)
+    release budget_reader
+    budget=$(sql -F ' ' -c "SELECT outcome, attempts, lock_waits, round(lock_wait_seconds::numeric, 1) FROM fitbot_partman.maintenance_run_tables
+                            WHERE run_id = $(last_run) AND parent = 'public.heart_rate_readings'")
+    read -r budget_outcome budget_attempts budget_waits budget_wait_seconds <<<"$budget"
+    echo "# time budget run: ${elapsed}s, ledger: $budget; $(grep -m1 WARNING "$work/budget.out")"
+    check "a reader holds its lock: lock_timeout 1s, budget 5s ends failed, with an error" \
+        test "$budget_status" -ne 0 -a "$budget_outcome" = failed
+    check "... after $budget_attempts attempts and $budget_waits lock waits (${budget_wait_seconds}s waited), both > 1" \
+        test "${budget_attempts:-0}" -gt 1 -a "${budget_waits:-0}" -gt 1
+    check "... returning within budget + lock_timeout (${elapsed}s <= 6.5s)" test "$(echo "$elapsed <= 6.5" | bc)" = 1
+else
+    echo "# lock_timeout and the time budget: not checked with a faked clock (libfaketime stops PostgreSQL's timeouts)"
+fi
 
 # ---------------------------------------------------------------- overlap, cancel
 future=$(newest_partition public.heart_rate_readings)

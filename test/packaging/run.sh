@@ -79,6 +79,8 @@ check "fitbot-partman holds the companion, the unit, the settings, the man page 
     contains companion /usr/share/man/man1/fitbot-partman.1.gz &&
     contains companion /usr/share/fitbot-partman/alerts.yml &&
     contains companion /usr/share/fitbot-partman/prometheus.yml &&
+    contains companion /usr/share/fitbot-partman/alertmanager.yml &&
+    contains companion /usr/share/fitbot-partman/prometheus-alertmanager-secrets.conf &&
     contains companion /usr/share/fitbot-partman/grafana/fitbot_partman.json"
 check "the extension package depends on PostgreSQL 15 and pg_partman" \
     bash -c "dpkg-deb -f '$extension_deb' Depends | grep -q 'postgresql-15-partman' && dpkg-deb -f '$extension_deb' Depends | grep -q 'postgresql-15'"

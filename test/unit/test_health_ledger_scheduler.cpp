@@ -101,14 +101,18 @@ TEST(HealthLedger, SkippedAndAbandonedManualRunsSayNothing) {
     EXPECT_EQ(*report.jobs[0].last_run->start_time, utc(2026, 3, 20, 2));
 }
 
-TEST(HealthLedger, ManualRunsDoNotHideAnOverdueSchedule) {
+TEST(HealthLedger, ACatchUpByHandClearsAMissedFiring) {
     MaintenanceFacts facts = healthy_maintenance();
-    facts.runs = {run(3, "succeeded", utc(2026, 1, 20, 2))};  // February's and March's firings missed
+    facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2))};  // March's firing missed
     facts.ledger_available = true;
+    EXPECT_TRUE(judge_at(facts).jobs[0].overdue);
+    // A failed or abandoned run by hand does not clear it; a success does.
+    facts.ledger_runs.push_back(manual_run("failed", utc(2026, 3, 23, 9)));
+    EXPECT_TRUE(judge_at(facts).jobs[0].overdue);
     facts.ledger_runs.push_back(manual_run("succeeded", utc(2026, 3, 24, 9)));
     const MaintenanceReport report = judge_at(facts);
-    EXPECT_TRUE(report.jobs[0].overdue);
-    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_FALSE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
 }
 
 TEST(HealthLedger, ADriverJobsRunsComeFromTheLedger) {

@@ -175,18 +175,18 @@ TEST(HealthMaintenance, NeverRanAlthoughKnownSinceLongAgoIsOverdue) {
     ASSERT_EQ(report.reasons.size(), 1u) << joined(report.reasons);
     EXPECT_EQ(report.reasons[0],
               "Maintenance job 3 (partman-maintenance) has never run although pg_cron should have "
-              "started it at 2026-02-20 02:00 UTC and again at 2026-03-20 02:00 UTC (schedule "
-              "'0 2 20 * *' in GMT); check that pg_cron's background worker runs for this "
-              "database (shared_preload_libraries, cron.database_name) and read the server log.");
-    EXPECT_EQ(report.findings[0].brief, "maintenance job 3 (partman-maintenance) never ran");
+              "started it at 2026-03-20 02:00 UTC (schedule '0 2 20 * *' in GMT); check that pg_cron's "
+              "background worker runs for this database (shared_preload_libraries, cron.database_name) "
+              "and read the server log, then run CALL partman.run_maintenance_proc() by hand to catch up.");
+    EXPECT_EQ(report.findings[0].brief,
+              "maintenance job 3 (partman-maintenance) missed its firing at 2026-03-20 02:00 UTC");
 }
 
 TEST(HealthMaintenance, NewJobWithoutRunsIsNotOverdue) {
-    // Created after the 2026-02-20 firing: it has only missed nothing yet
-    // (2026-03-20 is one firing, pg_cron may not have existed then for it).
+    // Created after the 2026-03-20 firing: it has missed nothing yet.
     MaintenanceFacts facts = healthy_maintenance();
     facts.runs.clear();
-    facts.jobs[0].known_since = utc(2026, 3, 1);
+    facts.jobs[0].known_since = utc(2026, 3, 21);
     MaintenanceReport report = judge_at(facts);
     EXPECT_FALSE(report.jobs[0].overdue);
     EXPECT_EQ(report.status, Status::ok);
@@ -212,19 +212,42 @@ TEST(HealthMaintenance, NoRunSinceTwoFiringsIsOverdue) {
     EXPECT_EQ(report.status, Status::warning);
     EXPECT_TRUE(any_reason_contains(report.reasons,
                                     "last started at 2026-01-20 02:00 UTC, but pg_cron should "
-                                    "have started it at 2026-02-20 02:00 UTC and again at "
-                                    "2026-03-20 02:00 UTC"))
+                                    "have started it at 2026-03-20 02:00 UTC"))
         << joined(report.reasons);
 }
 
-TEST(HealthMaintenance, MissingOnlyTheLatestFiringIsNotOverdueYet) {
-    // Last run 2026-02-20: only the 2026-03-20 firing is missing, less than
-    // one period ago. The runway rules judge what that means for the tables.
+// The seed's lesson: a monthly job that silently skips its firing is told
+// within the hour, with the firing it missed, not a month later.
+TEST(HealthMaintenance, AMissedMonthlyFiringIsReportedWithinTheHour) {
     MaintenanceFacts facts = healthy_maintenance();
-    facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2))};
-    const MaintenanceReport report = judge_at(facts);
-    EXPECT_FALSE(report.jobs[0].overdue);
-    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2))};  // March's firing did not run
+    // Before the firing, and within the grace after it: nothing is missed yet.
+    EXPECT_FALSE(judge_at(facts, utc(2026, 3, 20, 1, 59)).jobs[0].overdue);
+    EXPECT_FALSE(judge_at(facts, utc(2026, 3, 20, 2, 59)).jobs[0].overdue);
+    EXPECT_EQ(judge_at(facts, utc(2026, 3, 20, 2, 59)).status, Status::ok);
+    // An hour after it: missed, and said with the firing.
+    MaintenanceReport report = judge_at(facts, utc(2026, 3, 20, 3, 0));
+    EXPECT_TRUE(report.jobs[0].overdue);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "last started at 2026-02-20 02:00 UTC, but pg_cron should have "
+                                    "started it at 2026-03-20 02:00 UTC (schedule"))
+        << joined(report.reasons);
+    // Still said days later.
+    EXPECT_TRUE(judge_at(facts).jobs[0].overdue);
+    // A run of the job clears it, even a late one.
+    facts.runs.insert(facts.runs.begin(), run(3, "succeeded", utc(2026, 3, 21, 9)));
+    EXPECT_EQ(judge_at(facts).status, Status::ok) << joined(judge_at(facts).reasons);
+}
+
+TEST(HealthMaintenance, AFiringSkippedByAFrequentJobWaitsForTheNext) {
+    // Every 10 minutes: pg_cron skips a firing while the previous run still
+    // runs, so one missed firing is no fault; two are.
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.jobs[0].schedule = "*/10 * * * *";
+    facts.runs = {run(3, "succeeded", utc(2026, 3, 25, 11, 50))};
+    EXPECT_FALSE(judge_at(facts, utc(2026, 3, 25, 12, 5)).jobs[0].overdue);
+    EXPECT_TRUE(judge_at(facts, utc(2026, 3, 25, 12, 10)).jobs[0].overdue);
 }
 
 TEST(HealthMaintenance, InvalidScheduleIsCritical) {
