@@ -14,6 +14,10 @@ packages=(
     curl python3 python3-yaml procps iproute2 bc tzdata faketime prometheus-alertmanager
     debhelper dpkg-dev fakeroot lintian postgresql-server-dev-all man-db systemd
 )
+# test/versions installs PostgreSQL 14, 16, 17 and 18 with npm. Node.js from
+# NodeSource (the CI machine's) brings its own npm, and Debian's npm package
+# would conflict with it: only where there is no npm at all.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do

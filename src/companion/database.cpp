@@ -1,9 +1,12 @@
 #include "database.h"
 
+#include <iostream>
+#include <mutex>
 #include <sstream>
 #include <vector>
 
 #include "dsn.h"
+#include "server_versions.h"
 
 namespace fitbot::companion {
 
@@ -49,6 +52,23 @@ std::string connection_hint(const std::string &message, const ConnectSettings &s
     return "";
 }
 
+// Refuses a server outside the versions tested before any query of ours
+// reads its catalogs; an untested newer one the user allowed is named once
+// per process on stderr (the exporter reconnects at every refresh).
+void check_server_version(pqxx::connection &connection, const std::string &dsn, const ConnectSettings &settings) {
+    const ServerSupport support = server_support(connection.server_version());
+    if (support == ServerSupport::tested) return;
+    const std::string version = scrubbed(dsn, [&] {
+        pqxx::nontransaction query(connection);
+        return query.exec("SHOW server_version")[0][0].as<std::string>();
+    });
+    const bool allowed = support == ServerSupport::untested_newer && settings.allow_untested_server;
+    const std::string message = server_support_message(support, version, allowed);
+    if (!allowed) throw DatabaseError(message);
+    static std::once_flag warned;
+    std::call_once(warned, [&] { std::cerr << "fitbot-partman: " << message << "\n"; });
+}
+
 }  // namespace
 
 void set_connect_settings(const ConnectSettings &settings) { g_settings = settings; }
@@ -89,6 +109,7 @@ Connection connect(const std::string &dsn, bool force_agentless) {
         throw DatabaseError("cannot connect to " + masked_dsn(dsn) + ": " + message +
                             (hint.empty() ? "" : "\nhint: " + hint));
     }
+    check_server_version(*result.connection, dsn, g_settings);
     result.mode = Mode::agentless;
     scrubbed(dsn, [&] {
         pqxx::nontransaction query(*result.connection);

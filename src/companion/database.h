@@ -39,6 +39,9 @@ struct ConnectSettings {
     // application's; empty means the application's DSN with dbname replaced
     // by cron.database_name.
     std::string cron_dsn;
+    // --allow-untested-server: connect to a server newer than the versions
+    // tested (server_versions.h), with a warning, instead of refusing it.
+    bool allow_untested_server = false;
 };
 void set_connect_settings(const ConnectSettings &settings);
 const ConnectSettings &connect_settings();
@@ -46,7 +49,8 @@ const ConnectSettings &connect_settings();
 // Connects (libpq conninfo/URI, or the PG* environment when empty) and picks
 // the mode: the extension when fitbot_partman is installed here, unless
 // `force_agentless`. Throws DatabaseError naming the cause and the fix,
-// without the password.
+// without the password, and for a server outside the versions tested
+// (server_versions.h).
 Connection connect(const std::string &dsn, bool force_agentless);
 
 // Runs `work` and turns libpqxx errors into DatabaseError without secrets.

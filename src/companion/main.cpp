@@ -17,6 +17,7 @@
 #include "evaluate.h"
 #include "exporter.h"
 #include "maintain.h"
+#include "server_versions.h"
 #include "setup_commands.h"
 #include "status_view.h"
 #include "system_zone.h"
@@ -39,6 +40,7 @@ struct Global {
     std::string dsn;
     std::string cron_dsn;
     bool agentless = false;
+    bool allow_untested_server = false;
     std::string tz;
     int connect_timeout = 5;
     double statement_timeout = 10;
@@ -156,6 +158,10 @@ int main(int argc, char **argv) {
         ->envname("FITBOT_PARTMAN_CRON_DSN");
     app.add_flag("--agentless", global.agentless,
                  "do not use the fitbot_partman extension even if installed: read the catalogs with plain SQL");
+    app.add_flag("--allow-untested-server", global.allow_untested_server,
+                 "connect to a PostgreSQL newer than the versions tested (see --version), with a warning, instead of "
+                 "refusing it")
+        ->envname("FITBOT_PARTMAN_ALLOW_UNTESTED_SERVER");
     app.add_option("--tz", global.tz, "time zone for local times in `status` (default: $TZ, /etc/localtime, UTC)");
     app.add_option("--connect-timeout", global.connect_timeout,
                    "seconds to wait for a connection, unless the DSN or PGCONNECT_TIMEOUT sets connect_timeout")
@@ -249,6 +255,7 @@ int main(int argc, char **argv) {
                   << "fitbot_partman extension " << kExtensionVersion
                   << " (the version this companion is built with; it reads the extension's facts() of that version)\n"
                   << "libpq " << PQlibVersion() / 10000 << "." << PQlibVersion() % 10000 << "\n";
+        print_tested_servers(std::cout);
         if (!global.dsn.empty()) {
             try {
                 set_connect_settings({std::min(global.connect_timeout, 5), 5000, {}});
@@ -273,6 +280,7 @@ int main(int argc, char **argv) {
     settings.connect_timeout_seconds = global.connect_timeout;
     settings.statement_timeout_ms = static_cast<int>(global.statement_timeout * 1000);
     settings.cron_dsn = global.cron_dsn;
+    settings.allow_untested_server = global.allow_untested_server;
     if (*check) {
         settings.connect_timeout_seconds = std::max(2, std::min(settings.connect_timeout_seconds, check_timeout));
         settings.statement_timeout_ms = std::min(settings.statement_timeout_ms, check_timeout * 1000);

@@ -4,6 +4,7 @@
 #include "backend_activity.h"
 
 #include "guard.h"
+#include "server_version.h"
 
 extern "C" {
 #include "postmaster/bgworker.h"
@@ -21,7 +22,7 @@ void find_worker(const char *worker_type, bool *found) {
     *found = false;
     const int backends = pgstat_fetch_stat_numbackends();
     for (int i = 1; i <= backends && !*found; i++) {
-        LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+        LocalPgBackendStatus *local = server::local_backend_status(i);
         if (local == NULL || local->backendStatus.st_backendType != B_BG_WORKER) continue;
         // pg_stat_activity.backend_type of a background worker, as
         // pg_stat_get_activity() reads it.
@@ -34,7 +35,7 @@ void find_backend(int pid, TimestampTz since, bool *found) {
     *found = false;
     const int backends = pgstat_fetch_stat_numbackends();
     for (int i = 1; i <= backends && !*found; i++) {
-        LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+        LocalPgBackendStatus *local = server::local_backend_status(i);
         if (local == NULL) continue;
         *found = local->backendStatus.st_procpid == pid && local->backendStatus.st_proc_start_timestamp <= since;
     }

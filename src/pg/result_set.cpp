@@ -4,6 +4,7 @@
 
 #include "extension_version.h"
 #include "guard.h"
+#include "server_version.h"
 
 extern "C" {
 #include "utils/array.h"
@@ -20,7 +21,7 @@ Datum text_array(Datum *elements, int count) {
     return PointerGetDatum(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-void init_materialized(FunctionCallInfo fcinfo) { InitMaterializedSRF(fcinfo, 0); }
+void init_materialized(FunctionCallInfo fcinfo) { server::init_materialized_result(fcinfo); }
 
 void put_values(Tuplestorestate *store, TupleDesc descriptor, Datum *values, bool *nulls) {
     tuplestore_putvalues(store, descriptor, values, nulls);

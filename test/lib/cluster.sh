@@ -17,8 +17,15 @@
 #                                      clock_set rewrites (the simulated year)
 # Both through Debian's libfaketime, preloaded into postgres and pg_ctl alone
 # (pg_ctl -w refuses a server whose start time precedes its own).
+#
+# PG_BIN: the server's initdb, pg_ctl and postgres (default Debian's 15).
+# PG_CLIENT_BIN: psql and createdb, which talk to any server version (the npm
+# server binaries of test/versions ship none).
+# CLUSTER_CRON=0: a server without pg_cron (those binaries cannot load it).
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_CLIENT_BIN=${PG_CLIENT_BIN:-/usr/lib/postgresql/15/bin}
+CLUSTER_CRON=${CLUSTER_CRON:-1}
 
 as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -44,9 +51,6 @@ cluster_start() {
 port = $port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
-shared_preload_libraries = 'pg_cron'
-cron.database_name = '$dbname'
-cron.host = '$dir'
 max_worker_processes = 16
 max_locks_per_transaction = 256
 fsync = off
@@ -55,12 +59,20 @@ full_page_writes = off
 log_min_messages = warning
 log_line_prefix = '%m [%p] %d '
 CONF
+    if [ "$CLUSTER_CRON" = 1 ]; then
+        cat >>"$dir/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'pg_cron'
+cron.database_name = '$dbname'
+cron.host = '$dir'
+CONF
+    fi
     echo "$dbname" >"$dir/dbname"
     clock_configure "$dir"
     cluster_launch "$dir" || return 1
     if [ "$dbname" != postgres ]; then
-        as_postgres "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres "$dbname" || return 1
+        as_postgres "$PG_CLIENT_BIN/createdb" -h "$dir" -p "$port" -U postgres "$dbname" || return 1
     fi
+    [ "$CLUSTER_CRON" = 1 ] || return 0
     cron_launcher_wait "$dir"
 }
 
@@ -70,7 +82,7 @@ CONF
 cron_launcher_wait() {
     local dir=$1 tries
     for tries in $(seq 1 100); do
-        [ "$("$PG_BIN/psql" -X -At -h "$dir" -p "$PGPORT" -U postgres -d postgres \
+        [ "$("$PG_CLIENT_BIN/psql" -X -At -h "$dir" -p "$PGPORT" -U postgres -d postgres \
               -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher'" 2>/dev/null)" = 1 ] && return 0
         sleep 0.1
     done

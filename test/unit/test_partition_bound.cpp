@@ -97,3 +97,29 @@ TEST(PartitionBound, RejectsWhatItCannotRead) {
         EXPECT_THROW(decode_partition_bound(node, utc), std::invalid_argument) << node;
     }
 }
+
+// PostgreSQL 17 and 18 no longer keep parse locations in stored nodes: every
+// :location is -1 (14 to 16 store the offset in the CREATE statement). Strings
+// copied from an 18.4 catalog, where 2026-01-01 and 2026-02-01 are the bounds
+// (test/versions runs the agentless companion on each).
+TEST(PartitionBound, LocationsOfSeventeenAndLater) {
+    const DecodedRangeBound open = decode_partition_bound(
+        "{PARTITIONBOUNDSPEC :strategy r :is_default false :modulus 0 :remainder 0 :listdatums <> :lowerdatums "
+        "({PARTITIONRANGEDATUM :kind 0 :value {CONST :consttype 1184 :consttypmod -1 :constcollid 0 :constlen 8 "
+        ":constbyval true :constisnull false :location -1 :constvalue 8 [ 0 96 -24 10 71 -22 2 0 ]} :location -1}) "
+        ":upperdatums ({PARTITIONRANGEDATUM :kind 1 :value <> :location -1}) :location -1}",
+        utc);
+    EXPECT_EQ(open.start, at("2026-01-01T00:00:00Z", 1767225600));
+    EXPECT_FALSE(open.end);
+    const DecodedRangeBound month = decode_partition_bound(
+        "{PARTITIONBOUNDSPEC :strategy r :is_default false :modulus 0 :remainder 0 :listdatums <> :lowerdatums "
+        "({PARTITIONRANGEDATUM :kind 0 :value {CONST :consttype 1082 :consttypmod -1 :constcollid 0 :constlen 4 "
+        ":constbyval true :constisnull false :location -1 :constvalue 4 [ 25 37 0 0 0 0 0 0 ]} :location -1}) "
+        ":upperdatums ({PARTITIONRANGEDATUM :kind 0 :value {CONST :consttype 1082 :consttypmod -1 :constcollid 0 "
+        ":constlen 4 :constbyval true :constisnull false :location -1 :constvalue 4 [ 56 37 0 0 0 0 0 0 ]} "
+        ":location -1}) :location -1}",
+        utc);
+    EXPECT_EQ(month.start, at("2026-01-01T00:00:00Z", 1767225600));
+    EXPECT_EQ(month.end, at("2026-02-01T00:00:00Z", 1769904000));
+    EXPECT_TRUE(month.wall_clock);
+}
