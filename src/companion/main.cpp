@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <iostream>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "evaluate.h"
 #include "exporter.h"
 #include "maintain.h"
+#include "option_checks.h"
 #include "setup_commands.h"
 #include "status_view.h"
 #include "system_zone.h"
@@ -160,11 +162,11 @@ int main(int argc, char **argv) {
     app.add_option("--connect-timeout", global.connect_timeout,
                    "seconds to wait for a connection, unless the DSN or PGCONNECT_TIMEOUT sets connect_timeout")
         ->capture_default_str()
-        ->check(CLI::Range(2, 3600));
+        ->check(whole_number_between(2, 3600, "seconds"));
     app.add_option("--statement-timeout", global.statement_timeout,
                    "seconds any one query may run (statement_timeout; maintain has its own --timeout)")
         ->capture_default_str()
-        ->check(CLI::Range(0.001, 86400.0));
+        ->check(decimal_between(0.001, 86400, "seconds"));
 
     auto *status =
         app.add_subcommand("status", "readable partition health: tables, partitions timeline, the maintenance job");
@@ -183,7 +185,7 @@ int main(int argc, char **argv) {
     int check_timeout = 10;
     check->add_option("-t,--timeout", check_timeout, "seconds after which the check gives up with UNKNOWN")
         ->capture_default_str()
-        ->check(CLI::Range(1, 3600));
+        ->check(whole_number_between(1, 3600, "seconds"));
     auto *metrics = app.add_subcommand(
         "metrics", "Prometheus text exposition once, to stdout (e.g. for node_exporter's textfile collector)");
     metrics->footer(
@@ -201,11 +203,11 @@ int main(int argc, char **argv) {
         ->delimiter(',');
     serve->add_option("--port", serve_options.port, "TCP port for addresses given without one")
         ->capture_default_str()
-        ->check(CLI::Range(1, 65535));
+        ->check(whole_number_between(1, 65535, ""));
     serve->add_option("--interval", serve_options.interval_seconds, "seconds between refreshes from the database")
         ->capture_default_str()
         ->envname("FITBOT_PARTMAN_INTERVAL")
-        ->check(CLI::Range(1, 86400));
+        ->check(whole_number_between(1, 86400, "seconds"));
     auto *maintain_command =
         app.add_subcommand("maintain", "run pg_partman maintenance now, never overlapping a run in progress");
     maintain_command->footer(
@@ -216,7 +218,7 @@ int main(int argc, char **argv) {
     maintain_command
         ->add_option("--timeout", maintain_timeout, "seconds pg_partman's maintenance may run (statement_timeout)")
         ->capture_default_str()
-        ->check(CLI::Range(1.0, 86400.0));
+        ->check(decimal_between(1, 86400, "seconds"));
     auto *setup_command =
         app.add_subcommand("setup", "create, partition and schedule public.heart_rate_readings (idempotent)");
     std::string schedule = core::shared::kDefaultSchedule;
@@ -271,7 +273,8 @@ int main(int argc, char **argv) {
 
     ConnectSettings settings;
     settings.connect_timeout_seconds = global.connect_timeout;
-    settings.statement_timeout_ms = static_cast<int>(global.statement_timeout * 1000);
+    // Finite and at most 86400 s (decimal_between), so the milliseconds fit an int.
+    settings.statement_timeout_ms = static_cast<int>(std::lround(global.statement_timeout * 1000));
     settings.cron_dsn = global.cron_dsn;
     if (*check) {
         settings.connect_timeout_seconds = std::max(2, std::min(settings.connect_timeout_seconds, check_timeout));
@@ -339,7 +342,7 @@ int main(int argc, char **argv) {
         }
         if (*maintain_command) {
             if (!dry_run) {
-                settings.statement_timeout_ms = static_cast<int>(maintain_timeout * 1000);
+                settings.statement_timeout_ms = static_cast<int>(std::lround(maintain_timeout * 1000));
                 set_connect_settings(settings);
             }
             return maintain(global.dsn, global.agentless, dry_run, std::cout, std::cerr);

@@ -81,6 +81,22 @@ usage_case 2 serve --listen 127.0.0.1:99999
 usage_case 2 serve --listen '[::1'
 usage_case 2 status --bogus
 usage_case 2 maintain --timeout 0
+# Numbers are read strictly (issue 19): NaN passed CLI11's range check and
+# reached a cast to int.
+for bad in nan inf -inf -1 1e400 0x10 '' ' 5'; do
+    usage_case 2 --statement-timeout "$bad" status
+done
+usage_case 3 check --timeout nan
+usage_case 3 check --statement-timeout nan
+usage_case 2 maintain --timeout nan
+usage_case 2 serve --interval 1e3
+usage_case 2 --connect-timeout 99999999999999999999 status
+"$companion" --statement-timeout nan status >"$work/usage.out" 2>&1
+check "a refused number names the option, the value and what it takes" \
+    grep -q -- "--statement-timeout: 'nan' is not a number of seconds from 0.001 to 86400" "$work/usage.out"
+FITBOT_PARTMAN_INTERVAL=nan "$companion" serve >"$work/usage.out" 2>&1; code=$?
+check "FITBOT_PARTMAN_INTERVAL=nan is refused too (exit $code)" \
+    bash -c "[ $code -eq 2 ] && grep -q -- '--interval: .nan. is not a whole number' '$work/usage.out'"
 "$companion" check --bogus >"$work/usage.out" 2>&1
 check "a usage error of check is one UNKNOWN status line first" \
     bash -c "head -1 '$work/usage.out' | grep -q '^FITBOT_PARTMAN UNKNOWN - usage: .*--bogus'"
@@ -234,6 +250,28 @@ wait_listening "$portall"
 check ":PORT listens on every interface (wildcard socket)" \
     bash -c "ss -Hltn 'sport = :$portall' | grep -qE '(\*|0\.0\.0\.0|\[::\]):$portall'"
 kill -TERM "$serveall"; wait "$serveall"
+
+# Idle and slow clients (issue 19): 200 that connect and say nothing, 20 that
+# send a header line every 2 s, all reconnecting when closed; scrapes go on
+# beside them. Generous bounds: this asserts that scrapes are answered, not how
+# fast (bench/exporter/slow_clients.sh measures that).
+port=$(free_port)
+"$companion" serve --dsn "$base" --listen "127.0.0.1:$port" >"$work/crowd.log" 2>&1 &
+crowd=$!; pids+=("$crowd")
+wait_listening "$port"
+crowd_result=$(timeout 60 python3 bench/exporter/slow_clients.py "http://127.0.0.1:$port/metrics" --idle 200 --slow 20 \
+    --seconds 8 --interval 0.5)
+echo "# beside 200 idle and 20 slow clients: $crowd_result"
+declare -A crowd_r=()
+for pair in $crowd_result; do crowd_r[${pair%%=*}]=${pair#*=}; done
+check "beside 200 idle and 20 slow clients every scrape is answered, the slowest in ${crowd_r[loaded_max_ms]:-?} ms (< 3000)" \
+    env MAX="${crowd_r[loaded_max_ms]:-none}" FAILED="${crowd_r[failed]:-1}" \
+    bash -c '[ "$FAILED" = 0 ] && [ "$MAX" != none ] && [ "${MAX%.*}" -lt 3000 ]'
+check "a client sending one header line every 2 s is closed (after ${crowd_r[slow_cut_s]:-?} s, < 8), so is an idle one (${crowd_r[idle_cut_s]:-?} s)" \
+    env SLOW="${crowd_r[slow_cut_s]:-none}" IDLE="${crowd_r[idle_cut_s]:-none}" \
+    bash -c '[ "$SLOW" != none ] && [ "$IDLE" != none ] && [ "${SLOW%.*}" -lt 8 ] && [ "${IDLE%.*}" -lt 8 ]'
+kill -TERM "$crowd"; wait "$crowd"; code=$?
+check "... and the exporter then stops on SIGTERM with 0 ($code)" test "$code" -eq 0
 
 # SIGTERM while the refresh is stuck (a server that never answers).
 port=$(free_port)
