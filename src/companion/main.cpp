@@ -177,7 +177,7 @@ int main(int argc, char **argv) {
         "the same facts and verdicts as JSON; keys: mode, now, status, reasons, tables[] (parent, status, "
         "reasons, partitions, future_partitions, runway_until, oldest_start, expired_partitions, gaps, "
         "default_rows, total_bytes, timeline), maintenance (status, reasons, next_run, jobs[] (jobid, "
-        "jobname, schedule, active, timezone, next_run, last_run_status, consecutive_failures, status, reasons))");
+        "jobname, schedule, active, timezone, next_run, last_run_status, last_run_by_hand, consecutive_failures, status, reasons))");
     auto *check = app.add_subcommand(
         "check",
         "Nagios/Icinga plugin: one status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN");
