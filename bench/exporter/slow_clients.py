@@ -11,8 +11,8 @@ go on meanwhile, each on a new connection, with a 10 s timeout (Prometheus's
 default scrape timeout).
 
 Prints one line of key=value pairs:
-  baseline_median_ms baseline_max_ms loaded_median_ms loaded_p99_ms loaded_max_ms
-  scrapes failed idle_cut_s slow_cut_s (the median time the server kept an
+  baseline_median_ms baseline_p99_ms baseline_max_ms loaded_median_ms loaded_p99_ms
+  loaded_max_ms baseline_scrapes scrapes (beside the clients) failed (both) idle_cut_s slow_cut_s (the median time the server kept an
   idle or a slow client before closing it; "none" when it kept them all)
   idle_open slow_open (clients connected at the end)
 Every loop is bounded by --seconds; the process ends by itself.
@@ -156,12 +156,13 @@ def main():
     idle_open, slow_open = clients.open["idle"], clients.open["slow"]
     clients.close_all()
 
-    b_median, _, b_max = summary(baseline)
+    b_median, b_p99, b_max = summary(baseline)
     l_median, l_p99, l_max = summary(loaded)
     cut = {k: (f"{statistics.median(v):.1f}" if v else "none") for k, v in clients.cut.items()}
     failed = sum(1 for x in loaded if x is None) + sum(1 for x in baseline if x is None)
-    print(f"baseline_median_ms={b_median} baseline_max_ms={b_max} loaded_median_ms={l_median} "
-          f"loaded_p99_ms={l_p99} loaded_max_ms={l_max} scrapes={len(loaded)} failed={failed} "
+    print(f"baseline_median_ms={b_median} baseline_p99_ms={b_p99} baseline_max_ms={b_max} "
+          f"loaded_median_ms={l_median} loaded_p99_ms={l_p99} loaded_max_ms={l_max} "
+          f"baseline_scrapes={len(baseline)} scrapes={len(loaded)} failed={failed} "
           f"idle_cut_s={cut['idle']} slow_cut_s={cut['slow']} idle_open={idle_open} slow_open={slow_open}")
 
 

@@ -36,9 +36,10 @@ echo
 printf '| %-34s | %-20s | %-28s |\n' measure "scrapes alone" "beside idle and slow clients"
 printf '|%s|%s|%s|\n' ------------------------------------ ---------------------- ------------------------------
 printf '| %-34s | %20s | %28s |\n' "scrape latency median, ms" "${r[baseline_median_ms]}" "${r[loaded_median_ms]}"
-printf '| %-34s | %20s | %28s |\n' "scrape latency p99, ms" "" "${r[loaded_p99_ms]}"
+printf '| %-34s | %20s | %28s |\n' "scrape latency p99, ms" "${r[baseline_p99_ms]}" "${r[loaded_p99_ms]}"
 printf '| %-34s | %20s | %28s |\n' "scrape latency max, ms" "${r[baseline_max_ms]}" "${r[loaded_max_ms]}"
-printf '| %-34s | %20s | %28s |\n' "failed scrapes (both phases)" "" "${r[failed]} of $((2 * ${r[scrapes]}))"
+printf '| %-34s | %20s | %28s |\n' "scrapes (failed in both phases)" "${r[baseline_scrapes]}" \
+    "${r[scrapes]} (${r[failed]} failed)"
 printf '| %-34s | %20s | %28s |\n' "idle client closed after, s" "" "${r[idle_cut_s]}"
 printf '| %-34s | %20s | %28s |\n' "slow client closed after, s" "" "${r[slow_cut_s]}"
 echo

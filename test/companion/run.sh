@@ -6,9 +6,11 @@
 # /proc/PID/cmdline once `serve` runs, timeouts (a silent TCP listener gives
 # UNKNOWN within --timeout, statement_timeout on every query), the exporter's
 # sockets (a taken port is refused with the reason, no SO_REUSEPORT, IPv6 and
-# several addresses), SIGTERM within a second while a refresh is stuck, the
-# first scrape, server errors that keep their DETAIL/HINT lines, and "nothing
-# configured is not critical" in both modes.
+# several addresses), scrapes answered beside 200 idle and 20 slow clients,
+# SIGTERM within a second while a refresh is stuck, the first scrape, server
+# errors that keep their DETAIL/HINT lines, and "nothing configured is not
+# critical" in both modes; numbers read strictly, fields equal to the password
+# left readable, runs by hand told apart (issue 19).
 set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
@@ -54,6 +56,14 @@ base="host=$PGHOST port=$PGPORT dbname=fitbot user=postgres"
 $companion --dsn "$base" setup >/dev/null 2>&1
 check "setup through the companion (extension mode)" \
     test "$(sql -c "SELECT count(*) FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'")" = 1
+# A run by hand before any scheduled one (issue 19): status said "last run
+# succeeded" and "has no recorded run yet" together.
+"$companion" --dsn "$base" maintain >"$work/maintain.txt" 2>&1; code=$?
+"$companion" --dsn "$base" status >"$work/status.txt" 2>&1
+cat "$work/maintain.txt" "$work/status.txt"
+check "after a run by hand (maintain exit $code), status marks it and does not say 'no recorded run yet'" \
+    bash -c "[ $code -eq 0 ] && grep -q 'last run succeeded at .* (by hand)' '$work/status.txt' &&
+             grep -q 'has run only by hand' '$work/status.txt' && ! grep -q 'no recorded run yet' '$work/status.txt'"
 
 # ---------------------------------------------------------------- command line
 # usage_case EXPECTED_CODE ARGS...: a usage error exits EXPECTED_CODE at once.
@@ -380,6 +390,13 @@ sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '
 sleep 1.2
 kill -TERM "$secret_serve"; wait "$secret_serve"
 check "... and its log and metrics hold no password" bash -c "! grep -q SECRET '$work/serve-secret.log' '$work/secret-metrics.txt'"
+# A user and a database named like the password (issue 19): shown as they are,
+# the password masked; masking them would corrupt them and tell the password.
+"$companion" --dsn "host=127.0.0.1 port=$PGPORT user=twin_pw password=twin_pw dbname=twin_pw" status >"$work/twin.txt" 2>&1
+cat "$work/twin.txt"
+check "user and dbname equal to the password: named in the error, only the password masked" \
+    bash -c "grep -q 'user=twin_pw password=\*\*\*\*\*\*\*\* dbname=twin_pw' '$work/twin.txt' &&
+             grep -q 'role \"twin_pw\" does not exist' '$work/twin.txt' && ! grep -q '\"\*\*\*\*' '$work/twin.txt'"
 # A DSN that libpq cannot parse quotes no fragment of it.
 "$companion" --dsn "dbname=x password=abc defSECRET" status >"$work/unparsable.txt" 2>&1
 check "an unparsable DSN: the error quotes no fragment of the password" \
