@@ -35,6 +35,10 @@ struct ConnectionLimits {
     // Writing one response, from its first byte (a client that does not read).
     std::chrono::milliseconds response_deadline{10000};
     std::size_t max_requests_per_connection = 100;
+    // Bytes one request may send (request line, headers, body): within the
+    // deadline a client on a fast link could otherwise send gigabytes of
+    // headers, which cpp-httplib keeps in memory.
+    std::size_t max_request_bytes = 64 * 1024;
     // Threads answering HTTP need little stack; the default 8 MiB would only
     // reserve address space per connection.
     std::size_t thread_stack_bytes = 256 * 1024;

@@ -31,6 +31,7 @@ DeadlineStream::DeadlineStream(int fd, ConnectionBudget &budget) : fd_(fd), budg
 void DeadlineStream::begin_request(SteadyClock::time_point read_deadline) {
     read_deadline_ = read_deadline;
     write_deadline_.reset();
+    request_bytes_ = 0;
 }
 
 bool DeadlineStream::wait_for_request(SteadyClock::time_point until) {
@@ -48,7 +49,7 @@ bool DeadlineStream::wait(short events, SteadyClock::time_point deadline) const 
     for (;;) {
         const auto now = SteadyClock::now();
         if (now >= deadline) {
-            expired_ = true;
+            must_close_ = true;
             return false;
         }
         const int ready = ::poll(&poller, 1, poll_milliseconds(now, deadline));
@@ -72,6 +73,11 @@ ssize_t DeadlineStream::read(char *ptr, size_t size) {
             received = ::recv(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
         } while (received < 0 && errno == EINTR);
         if (received <= 0) return received;
+        request_bytes_ += static_cast<std::size_t>(received);
+        if (request_bytes_ > budget_.limits().max_request_bytes) {
+            must_close_ = true;
+            return -1;
+        }
         buffered_from_ = 0;
         buffered_to_ = static_cast<std::size_t>(received);
     }

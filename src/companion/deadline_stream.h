@@ -22,9 +22,10 @@ public:
     // Between requests: true when the next one (or the end of the
     // connection) arrives by `until`.
     bool wait_for_request(SteadyClock::time_point until);
-    // A deadline passed: the connection must close, whatever cpp-httplib
-    // answered (it reads a timed-out request as a bad one, and would go on).
-    bool expired() const { return expired_; }
+    // A deadline passed, or the request grew too large: the connection must
+    // close, whatever cpp-httplib answered (it reads a cut-off request as a
+    // bad one, and would go on reading the rest as the next).
+    bool must_close() const { return must_close_; }
 
     bool is_readable() const override;
     bool is_writable() const override;
@@ -35,7 +36,7 @@ public:
     socket_t socket() const override { return fd_; }
 
 private:
-    // poll() for `events` until `deadline`; false (and expired_ when the
+    // poll() for `events` until `deadline`; false (and must_close_ when the
     // deadline passed) if the socket did not become ready.
     bool wait(short events, SteadyClock::time_point deadline) const;
 
@@ -43,7 +44,8 @@ private:
     ConnectionBudget &budget_;
     SteadyClock::time_point read_deadline_;
     std::optional<SteadyClock::time_point> write_deadline_;
-    mutable bool expired_ = false;
+    mutable bool must_close_ = false;
+    std::size_t request_bytes_ = 0;
     // cpp-httplib reads a request line and headers one byte per read().
     std::array<char, 4096> buffer_{};
     std::size_t buffered_from_ = 0;

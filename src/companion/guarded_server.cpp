@@ -112,7 +112,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
             bool client_closes = false;
             const bool last = served + 1 == limits.max_requests_per_connection;
             answered = process_request(stream, last, client_closes, nullptr);
-            if (!answered || client_closes || stream.expired()) break;
+            if (!answered || client_closes || stream.must_close()) break;
         }
     }
     budget_->close(sock);

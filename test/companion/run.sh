@@ -280,6 +280,19 @@ check "beside 200 idle and 20 slow clients every scrape is answered, the slowest
 check "a client sending one header line every 2 s is closed (after ${crowd_r[slow_cut_s]:-?} s, < 8), so is an idle one (${crowd_r[idle_cut_s]:-?} s)" \
     env SLOW="${crowd_r[slow_cut_s]:-none}" IDLE="${crowd_r[idle_cut_s]:-none}" \
     bash -c '[ "$SLOW" != none ] && [ "$IDLE" != none ] && [ "${SLOW%.*}" -lt 8 ] && [ "${IDLE%.*}" -lt 8 ]'
+check "a request with 2 MB of headers is cut off (not kept in memory), and the next scrape is answered" python3 -c "
+import socket, sys, time, urllib.request
+conn = socket.create_connection(('127.0.0.1', $port), timeout=10)
+started = time.monotonic()
+try:
+    conn.sendall(b'GET /metrics HTTP/1.1\r\n' + b''.join(b'X-%d: %s\r\n' % (i, b'y' * 200) for i in range(10000)))
+    while conn.recv(65536):
+        pass
+except OSError:
+    pass
+assert time.monotonic() - started < 8
+body = urllib.request.urlopen('http://127.0.0.1:$port/metrics', timeout=10).read()
+sys.exit(0 if b'fitbot_partman_up 1' in body else 1)"
 kill -TERM "$crowd"; wait "$crowd"; code=$?
 check "... and the exporter then stops on SIGTERM with 0 ($code)" test "$code" -eq 0
 
