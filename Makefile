@@ -107,7 +107,7 @@ COMPANION = $(BUILD)/fitbot-partman
 UNIT_TESTS = $(BUILD)/unit-tests
 SANITIZED_UNIT_TESTS = $(BUILD)/sanitized/unit-tests
 APP_CXX = g++
-APP_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Isrc -DFITBOT_PARTMAN_VERSION='"$(EXTVERSION)"' -MMD -MP
+APP_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra $(if $(WERROR),-Werror) -Isrc -MMD -MP
 SANITIZE_FLAGS = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 COMPANION_LIBS = -lpqxx -lpq -lcpp-httplib -lfmt -ldate-tz -lpthread
 TEST_LIBS = -lgtest -lgtest_main
@@ -132,6 +132,20 @@ $(1)/%.o: %.cpp
 endef
 $(eval $(call app_objects,$(BUILD)/app,))
 $(eval $(call app_objects,$(BUILD)/sanitized,$(SANITIZE_FLAGS)))
+
+# The release's version for the companion (src/companion/version.h), from the
+# control file only: a generated header rather than a -D flag, so that the
+# objects including it are rebuilt when default_version changes (-MMD tracks
+# the header once it exists; the order-only prerequisite makes it exist).
+VERSION_HEADER = $(BUILD)/generated/release_version.h
+$(VERSION_HEADER): $(EXTENSION).control
+	@mkdir -p $(dir $@)
+	@test -n "$(EXTVERSION)" || { echo "$(EXTENSION).control has no default_version" >&2; exit 1; }
+	{ echo '// Generated from $(EXTENSION).control (default_version) by the Makefile: edit that file.'; \
+	  echo '#pragma once'; \
+	  echo '#define FITBOT_PARTMAN_RELEASE "$(EXTVERSION)"'; } >$@.tmp && mv $@.tmp $@
+$(call objects_in,$(BUILD)/app,$(COMPANION_SOURCES) $(UNIT_SOURCES)): | $(VERSION_HEADER)
+$(call objects_in,$(BUILD)/sanitized,$(COMPANION_SOURCES) $(UNIT_SOURCES)): | $(VERSION_HEADER)
 
 $(COMPANION): $(call objects_in,$(BUILD)/app,$(COMPANION_INPUTS))
 	$(APP_CXX) -o $@ $^ $(COMPANION_LIBS)

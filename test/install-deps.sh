@@ -21,7 +21,10 @@ command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    # Into a variable first: under pipefail, `dpkg-query | grep -q` could fail
+    # on dpkg-query's write error once grep has stopped reading.
+    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all packages present"

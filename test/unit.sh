@@ -29,6 +29,12 @@ run_gtest unit build/unit-tests
 unformatted=$(git ls-files 'src/*.cpp' 'src/*.h' 'test/unit/*.cpp' 'test/unit/*.h' 'test/fuzz/*.cpp' |
               xargs clang-format --dry-run --style=file 2>&1 | grep -c 'warning:')
 check "C++ sources follow .clang-format ($unformatted lines off)" test "$unformatted" -eq 0
+# Under pipefail, `producer | grep -q` fails whenever grep stops reading first
+# and the producer gets a write error (curl exits 23): read into a variable.
+early_exit_pipes=$(git ls-files 'bench/*.sh' 'test/*.sh' | xargs grep -lE 'set -[a-z]*o pipefail' |
+                   xargs -r grep -nE '^[^#]*\|[[:space:]]*grep[[:space:]]+(-[a-zA-Z]*q|--quiet)' || true)
+[ -z "$early_exit_pipes" ] || echo "$early_exit_pipes"
+check "no 'producer | grep -q' in the scripts that set pipefail" test -z "$early_exit_pipes"
 if make -s -j2 sanitized-unit-tests >build/logs/sanitized-build.log 2>&1; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_gtest "asan+ubsan" build/sanitized/unit-tests

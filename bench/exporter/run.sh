@@ -32,11 +32,18 @@ for port in "$ours_port" "$theirs_port"; do
     for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/metrics" >/dev/null && break; sleep 0.2; done
 done
 # Custom queries appear after the exporter's first connection; wait for them.
+# The body is read whole before it is searched: under pipefail, `curl | grep -q`
+# fails whenever grep stops reading first and curl gets a write error (23).
+serves_custom_queries() {
+    local body
+    body=$(curl -s -m 5 "http://127.0.0.1:$theirs_port/metrics" || true)
+    grep -q '^fitbot_baseline_partitions_partitions' <<<"$body"
+}
 for _ in $(seq 50); do
-    curl -s "http://127.0.0.1:$theirs_port/metrics" | grep -q '^fitbot_baseline_partitions_partitions' && break
+    serves_custom_queries && break
     sleep 0.2
 done
-curl -s "http://127.0.0.1:$theirs_port/metrics" | grep -q '^fitbot_baseline_partitions_partitions' \
+serves_custom_queries \
     || { echo "prometheus-postgres-exporter does not serve the custom queries:"; tail -5 "$work/theirs.log"; exit 1; }
 
 commits() { sql -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'fitbot'"; }

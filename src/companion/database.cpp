@@ -78,7 +78,7 @@ const char *mode_name(Mode mode) { return mode == Mode::extension ? "extension" 
 
 std::string error_text(const std::exception &error, const std::string &dsn) {
     std::string text;
-    for (const std::string &line : lines_of(without_secrets(error.what(), dsn_secrets(dsn)))) {
+    for (const std::string &line : lines_of(without_secrets(error.what(), dsn_secrets(dsn), dsn_visible_values(dsn)))) {
         if (!text.empty()) text += '\n';
         text += line;
     }

@@ -213,11 +213,79 @@ std::string without_secret(std::string message, const std::string &secret) {
     return message;
 }
 
-std::string without_secrets(std::string message, std::vector<std::string> secrets) {
+std::vector<std::string> dsn_visible_values(const std::string &dsn) {
+    std::vector<std::string> values;
+    auto add = [&](const std::string &value) {
+        if (!value.empty() && std::find(values.begin(), values.end(), value) == values.end()) values.push_back(value);
+    };
+    std::vector<ConninfoOption> options;
+    try {
+        if (!dsn.empty()) options = parse_dsn(dsn);
+    } catch (const DsnError &) {
+        return values;  // nothing of it is shown: masked_dsn() says it does not parse
+    }
+    auto set_in_dsn = [&](const char *keyword) {
+        return std::any_of(options.begin(), options.end(),
+                           [&](const ConninfoOption &option) { return option.keyword == keyword; });
+    };
+    std::string user, dbname;
+    for (const ConninfoOption &option : options) {
+        if (option.secret) continue;
+        add(option.value);
+        if (option.keyword == "user") user = option.value;
+        if (option.keyword == "dbname") dbname = option.value;
+    }
+    // What libpq fills in for the fields the DSN leaves out (the PG*
+    // environment, the login name): messages name those too.
+    ConninfoPtr defaults(PQconndefaults());
+    for (PQconninfoOption *option = defaults.get(); option && option->keyword; ++option) {
+        const std::string keyword = option->keyword;
+        const bool shown = keyword == "user" || keyword == "dbname" || keyword == "host" || keyword == "hostaddr" ||
+                           keyword == "port" || keyword == "service" || keyword == "application_name";
+        if (!shown || !option->val || set_in_dsn(option->keyword)) continue;
+        add(option->val);
+        if (keyword == "user") user = option->val;
+        if (keyword == "dbname") dbname = option->val;
+    }
+    if (dbname.empty()) add(user);  // libpq's default database is the user's name
+    return values;
+}
+
+std::string without_secrets(const std::string &message, std::vector<std::string> secrets,
+                            const std::vector<std::string> &visible) {
     std::sort(secrets.begin(), secrets.end(),
               [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
-    for (const std::string &secret : secrets) message = without_secret(std::move(message), secret);
-    return message;
+    secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string()), secrets.end());
+    // Where the visible values stand in the message: [begin, end) ranges.
+    std::vector<std::pair<std::size_t, std::size_t>> shown;
+    for (const std::string &value : visible) {
+        if (value.empty()) continue;
+        for (std::size_t at = message.find(value); at != std::string::npos; at = message.find(value, at + 1))
+            shown.emplace_back(at, at + value.size());
+    }
+    auto inside_shown = [&](std::size_t begin, std::size_t end) {
+        return std::any_of(shown.begin(), shown.end(),
+                           [&](const auto &range) { return range.first <= begin && end <= range.second; });
+    };
+    // One pass over the message, so that a mask never matches again.
+    std::string out;
+    std::size_t at = 0;
+    while (at < message.size()) {
+        const std::string *match = nullptr;
+        for (const std::string &secret : secrets) {
+            if (message.compare(at, secret.size(), secret) == 0 && !inside_shown(at, at + secret.size())) {
+                match = &secret;
+                break;
+            }
+        }
+        if (match) {
+            out += "********";
+            at += match->size();
+        } else {
+            out += message[at++];
+        }
+    }
+    return out;
 }
 
 std::string dsn_with_dbname(const std::string &dsn, const std::string &dbname) {

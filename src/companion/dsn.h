@@ -39,10 +39,19 @@ std::string dsn_password(const std::string &dsn);
 // percent-encoded) and PGPASSWORD.
 std::vector<std::string> dsn_secrets(const std::string &dsn);
 
+// The values of the DSN's other fields as they may appear in a message: the
+// user, database, host, port... it sets, and libpq's defaults for those it
+// leaves out (PGUSER or the login name, PGDATABASE or the user). A password
+// may equal one of them (user=postgres password=postgres): masking it there
+// would corrupt the field, and say what the password is.
+std::vector<std::string> dsn_visible_values(const std::string &dsn);
+
 // Removes every occurrence of `secret` (when not empty) from a message.
 std::string without_secret(std::string message, const std::string &secret);
-// ... of each of `secrets`, longest first.
-std::string without_secrets(std::string message, std::vector<std::string> secrets);
+// ... of each of `secrets`, longest first, except where it is part of an
+// occurrence of one of `visible` (dsn_visible_values()).
+std::string without_secrets(const std::string &message, std::vector<std::string> secrets,
+                            const std::vector<std::string> &visible = {});
 
 struct ConnectDefaults {
     int connect_timeout_seconds = 5;  // unless the DSN or PGCONNECT_TIMEOUT sets one

@@ -21,16 +21,13 @@
 #include "database.h"
 #include "dsn.h"
 #include "exporter_state.h"
+#include "guarded_server.h"
 #include "verdicts.h"
 
 namespace fitbot::companion {
 
 namespace {
 
-// Threads answering HTTP per address: enough for parallel scrapes, bounded so
-// that a flood of slow clients cannot grow the process.
-constexpr std::size_t kHttpThreads = 4;
-constexpr time_t kClientTimeoutSeconds = 5;
 constexpr std::size_t kMaxRequestBody = 1024;
 // After SIGTERM/SIGINT: how long a clean shutdown may take before the
 // process exits anyway (a refresh may be waiting on an unresponsive server).
@@ -135,13 +132,9 @@ private:
 };
 
 void add_routes(httplib::Server &server, ExporterState &state, const ServeOptions &options) {
-    server.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+    // Threads, deadlines and keep-alive: GuardedServer (guarded_server.h).
     server.set_socket_options(exporter_socket_options);
-    server.set_read_timeout(kClientTimeoutSeconds, 0);
-    server.set_write_timeout(kClientTimeoutSeconds, 0);
     server.set_idle_interval(0, 100000);
-    server.set_keep_alive_max_count(100);
-    server.set_keep_alive_timeout(kClientTimeoutSeconds);
     server.set_payload_max_length(kMaxRequestBody);
     const auto first_wait = std::chrono::milliseconds(options.first_scrape_wait_ms);
     server.Get("/metrics", [&state, first_wait](const httplib::Request &, httplib::Response &response) {
@@ -259,9 +252,10 @@ int serve(const ServeOptions &options) {
 
     ExporterState state;
     Refresher refresher(options, state);
-    std::vector<std::unique_ptr<httplib::Server>> servers;
+    auto budget = std::make_shared<ConnectionBudget>(ConnectionLimits{}, log_line);
+    std::vector<std::unique_ptr<GuardedServer>> servers;
     for (const ListenAddress &address : addresses) {
-        auto server = std::make_unique<httplib::Server>();
+        auto server = std::make_unique<GuardedServer>(budget);
         add_routes(*server, state, options);
         const std::string host = bind_host(address);
         if (!server->bind_to_port(host.c_str(), address.port)) {
@@ -275,6 +269,7 @@ int serve(const ServeOptions &options) {
                       << std::endl;
             return 1;
         }
+        server->widen_backlog();
         servers.push_back(std::move(server));
     }
     std::string where;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <iostream>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "evaluate.h"
 #include "exporter.h"
 #include "maintain.h"
+#include "option_checks.h"
 #include "server_versions.h"
 #include "setup_commands.h"
 #include "status_view.h"
@@ -166,11 +168,11 @@ int main(int argc, char **argv) {
     app.add_option("--connect-timeout", global.connect_timeout,
                    "seconds to wait for a connection, unless the DSN or PGCONNECT_TIMEOUT sets connect_timeout")
         ->capture_default_str()
-        ->check(CLI::Range(2, 3600));
+        ->check(whole_number_between(2, 3600, "seconds"));
     app.add_option("--statement-timeout", global.statement_timeout,
                    "seconds any one query may run (statement_timeout; maintain has its own --timeout)")
         ->capture_default_str()
-        ->check(CLI::Range(0.001, 86400.0));
+        ->check(decimal_between(0.001, 86400, "seconds"));
 
     auto *status =
         app.add_subcommand("status", "readable partition health: tables, partitions timeline, the maintenance job");
@@ -181,7 +183,7 @@ int main(int argc, char **argv) {
         "the same facts and verdicts as JSON; keys: mode, now, status, reasons, tables[] (parent, status, "
         "reasons, partitions, future_partitions, runway_until, oldest_start, expired_partitions, gaps, "
         "default_rows, total_bytes, timeline), maintenance (status, reasons, next_run, jobs[] (jobid, "
-        "jobname, schedule, active, timezone, next_run, last_run_status, consecutive_failures, status, reasons))");
+        "jobname, schedule, active, timezone, next_run, last_run_status, last_run_by_hand, consecutive_failures, status, reasons))");
     auto *check = app.add_subcommand(
         "check",
         "Nagios/Icinga plugin: one status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN");
@@ -189,7 +191,7 @@ int main(int argc, char **argv) {
     int check_timeout = 10;
     check->add_option("-t,--timeout", check_timeout, "seconds after which the check gives up with UNKNOWN")
         ->capture_default_str()
-        ->check(CLI::Range(1, 3600));
+        ->check(whole_number_between(1, 3600, "seconds"));
     auto *metrics = app.add_subcommand(
         "metrics", "Prometheus text exposition once, to stdout (e.g. for node_exporter's textfile collector)");
     metrics->footer(
@@ -207,11 +209,11 @@ int main(int argc, char **argv) {
         ->delimiter(',');
     serve->add_option("--port", serve_options.port, "TCP port for addresses given without one")
         ->capture_default_str()
-        ->check(CLI::Range(1, 65535));
+        ->check(whole_number_between(1, 65535, ""));
     serve->add_option("--interval", serve_options.interval_seconds, "seconds between refreshes from the database")
         ->capture_default_str()
         ->envname("FITBOT_PARTMAN_INTERVAL")
-        ->check(CLI::Range(1, 86400));
+        ->check(whole_number_between(1, 86400, "seconds"));
     auto *maintain_command =
         app.add_subcommand("maintain", "run pg_partman maintenance now, never overlapping a run in progress");
     maintain_command->footer(
@@ -222,7 +224,7 @@ int main(int argc, char **argv) {
     maintain_command
         ->add_option("--timeout", maintain_timeout, "seconds pg_partman's maintenance may run (statement_timeout)")
         ->capture_default_str()
-        ->check(CLI::Range(1.0, 86400.0));
+        ->check(decimal_between(1, 86400, "seconds"));
     auto *setup_command =
         app.add_subcommand("setup", "create, partition and schedule public.heart_rate_readings (idempotent)");
     std::string schedule = core::shared::kDefaultSchedule;
@@ -278,7 +280,8 @@ int main(int argc, char **argv) {
 
     ConnectSettings settings;
     settings.connect_timeout_seconds = global.connect_timeout;
-    settings.statement_timeout_ms = static_cast<int>(global.statement_timeout * 1000);
+    // Finite and at most 86400 s (decimal_between), so the milliseconds fit an int.
+    settings.statement_timeout_ms = static_cast<int>(std::lround(global.statement_timeout * 1000));
     settings.cron_dsn = global.cron_dsn;
     settings.allow_untested_server = global.allow_untested_server;
     if (*check) {
@@ -347,7 +350,7 @@ int main(int argc, char **argv) {
         }
         if (*maintain_command) {
             if (!dry_run) {
-                settings.statement_timeout_ms = static_cast<int>(maintain_timeout * 1000);
+                settings.statement_timeout_ms = static_cast<int>(std::lround(maintain_timeout * 1000));
                 set_connect_settings(settings);
             }
             return maintain(global.dsn, global.agentless, dry_run, std::cout, std::cerr);

@@ -120,7 +120,8 @@ int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &e
     }
     int changes = 0;
     for (const pqxx::row &table :
-         session.exec("SELECT parent, outcome, partitions_created, partitions_dropped, attempts, coalesce(message, '')"
+         session.exec("SELECT parent, outcome, partitions_created, partitions_dropped, attempts, coalesce(message, ''),"
+                      "       lock_waits, lock_wait_seconds"
                       "  FROM fitbot_partman.maintenance_run_tables WHERE run_id = " +
                       run[0][0].as<std::string>() + " ORDER BY parent")) {
         const int created = table[2].as<int>(), dropped = table[3].as<int>();
@@ -129,6 +130,9 @@ int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &e
         if (created > 0) out << ", " << created << " partition(s) created";
         if (dropped > 0) out << ", " << dropped << " dropped";
         if (table[4].as<int>() > 1) out << " (" << table[4].as<int>() << " attempts)";
+        if (const int waits = table[6].as<int>(); waits > 0)
+            out << ", waited " << readable_seconds(table[7].as<double>()) << " for locks (" << waits
+                << (waits == 1 ? " time)" : " times)");
         if (!table[5].as<std::string>().empty()) out << ": " << table[5].as<std::string>();
         out << "\n";
     }

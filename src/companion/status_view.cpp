@@ -122,8 +122,9 @@ std::string render_status_text(const Evaluation &evaluation, const core::ZoneRul
         }
         if (job.last_run) {
             out += fmt::format(
-                "    last run {} at {}{}\n", job.last_run->status,
+                "    last run {} at {}{}{}\n", job.last_run->status,
                 job.last_run->start_time ? readable_utc(*job.last_run->start_time) : "?",
+                job.last_run->by_hand ? " (by hand)" : "",
                 job.consecutive_failures > 1 ? fmt::format(" ({} failures in a row)", job.consecutive_failures) : "");
         } else {
             out += "    never ran\n";
@@ -160,6 +161,7 @@ std::string render_status_json(const Evaluation &evaluation) {
                         {"timezone", job.timezone},
                         {"next_run", optional_time(job.next_run)},
                         {"last_run_status", job.last_run ? json(job.last_run->status) : json(nullptr)},
+                        {"last_run_by_hand", job.last_run ? json(job.last_run->by_hand) : json(nullptr)},
                         {"consecutive_failures", job.consecutive_failures},
                         {"status", core::status_name(job.status)},
                         {"reasons", job.reasons}});

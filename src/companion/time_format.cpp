@@ -1,5 +1,6 @@
 #include "time_format.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
@@ -47,6 +48,17 @@ std::string readable_duration(core::Micros duration) {
     if (magnitude >= 2 * core::kMicrosPerDay) return fmt::format("{}{} days", sign, magnitude / core::kMicrosPerDay);
     if (magnitude >= 2 * core::kMicrosPerHour) return fmt::format("{}{} hours", sign, magnitude / core::kMicrosPerHour);
     return fmt::format("{}{} minutes", sign, magnitude / core::kMicrosPerMinute);
+}
+
+std::string readable_seconds(double seconds) {
+    if (!std::isfinite(seconds)) return "?";
+    const double magnitude = std::fabs(seconds);
+    // Each bound is where rounding would carry into one more digit
+    // (999.6 ms reads "1.00 s", not "1000 ms").
+    if (magnitude < 0.9995) return fmt::format("{:.0f} ms", seconds * 1000);
+    if (magnitude < 9.995) return fmt::format("{:.2f} s", seconds);
+    if (magnitude < 99.95) return fmt::format("{:.1f} s", seconds);
+    return fmt::format("{:.0f} s", seconds);
 }
 
 std::string local_zone_name(const std::string &requested) {

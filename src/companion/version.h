@@ -1,11 +1,15 @@
-// The companion's version, and the version of the fitbot_partman extension it
-// is built with (fitbot_partman.control's default_version; the companion
-// suite checks that the two agree).
+// The release's version, for the companion and for the fitbot_partman
+// extension it is built with: one number, kept in one place,
+// fitbot_partman.control's default_version. The Makefile generates
+// release_version.h from it (and regenerates it when the control file
+// changes); the companion suite checks that --version says the same.
 #pragma once
+
+#include "release_version.h"  // build/generated/: FITBOT_PARTMAN_RELEASE
 
 namespace fitbot::companion {
 
-inline constexpr const char *kCompanionVersion = "1.0.0";
-inline constexpr const char *kExtensionVersion = "1.1";
+inline constexpr const char *kCompanionVersion = FITBOT_PARTMAN_RELEASE;
+inline constexpr const char *kExtensionVersion = FITBOT_PARTMAN_RELEASE;
 
 }  // namespace fitbot::companion

@@ -79,6 +79,9 @@ struct CronRunFact {
     std::string return_message;
     std::optional<Micros> start_time;
     std::optional<Micros> end_time;
+    // A run of the driver by hand (from the ledger), shown among the job's
+    // runs but not one of its scheduled firings.
+    bool by_hand = false;
 };
 
 // A run of fitbot_partman.run_maintenance() from its ledger

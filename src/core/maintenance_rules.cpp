@@ -105,6 +105,7 @@ std::optional<CronRunFact> as_job_run(const LedgerRunFact &ledger, std::int64_t 
         return std::nullopt;
     }
     run.return_message = "run by hand: " + (ledger.message.empty() ? ledger.outcome : ledger.message);
+    run.by_hand = ledger.trigger != "pg_cron";
     run.start_time = ledger.started_at;
     run.end_time = ledger.finished_at;
     return run;
@@ -279,11 +280,19 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
     }
 
     if (scheduled_runs.empty() && !report.overdue && job.active && report.next_run) {
-        text::add_finding(report, Status::ok, "maintenance " + name + " has no recorded run",
-                          subject +
-                              " has no recorded run yet (or cron.log_run is off); its next run "
-                              "is due at " +
-                              text::format_in_zone(*report.next_run, zone) + ".");
+        // Runs by hand may be listed (status shows the newest as the last
+        // run): say that none was scheduled, not that none ran.
+        const std::string due = "; its next run is due at " + text::format_in_zone(*report.next_run, zone) + ".";
+        if (runs.empty()) {
+            text::add_finding(report, Status::ok, "maintenance " + name + " has no recorded run",
+                              subject + " has no recorded run yet (or cron.log_run is off)" + due);
+        } else {
+            const std::string last_by_hand =
+                runs.front().start_time ? " (the last at " + format_utc(*runs.front().start_time) + ")" : "";
+            text::add_finding(report, Status::ok, "maintenance " + name + " has no recorded scheduled run",
+                              subject + " has run only by hand" + last_by_hand +
+                                  ", with no scheduled run recorded yet (or cron.log_run is off)" + due);
+        }
     }
     return judgement;
 }

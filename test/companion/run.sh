@@ -6,9 +6,11 @@
 # /proc/PID/cmdline once `serve` runs, timeouts (a silent TCP listener gives
 # UNKNOWN within --timeout, statement_timeout on every query), the exporter's
 # sockets (a taken port is refused with the reason, no SO_REUSEPORT, IPv6 and
-# several addresses), SIGTERM within a second while a refresh is stuck, the
-# first scrape, server errors that keep their DETAIL/HINT lines, and "nothing
-# configured is not critical" in both modes.
+# several addresses), scrapes answered beside 200 idle and 20 slow clients,
+# SIGTERM within a second while a refresh is stuck, the first scrape, server
+# errors that keep their DETAIL/HINT lines, and "nothing configured is not
+# critical" in both modes; numbers read strictly, fields equal to the password
+# left readable, runs by hand told apart (issue 19).
 set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
@@ -54,6 +56,14 @@ base="host=$PGHOST port=$PGPORT dbname=fitbot user=postgres"
 $companion --dsn "$base" setup >/dev/null 2>&1
 check "setup through the companion (extension mode)" \
     test "$(sql -c "SELECT count(*) FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'")" = 1
+# A run by hand before any scheduled one (issue 19): status said "last run
+# succeeded" and "has no recorded run yet" together.
+"$companion" --dsn "$base" maintain >"$work/maintain.txt" 2>&1; code=$?
+"$companion" --dsn "$base" status >"$work/status.txt" 2>&1
+cat "$work/maintain.txt" "$work/status.txt"
+check "after a run by hand (maintain exit $code), status marks it and does not say 'no recorded run yet'" \
+    bash -c "[ $code -eq 0 ] && grep -q 'last run succeeded at .* (by hand)' '$work/status.txt' &&
+             grep -q 'has run only by hand' '$work/status.txt' && ! grep -q 'no recorded run yet' '$work/status.txt'"
 
 # ---------------------------------------------------------------- command line
 # usage_case EXPECTED_CODE ARGS...: a usage error exits EXPECTED_CODE at once.
@@ -81,6 +91,22 @@ usage_case 2 serve --listen 127.0.0.1:99999
 usage_case 2 serve --listen '[::1'
 usage_case 2 status --bogus
 usage_case 2 maintain --timeout 0
+# Numbers are read strictly (issue 19): NaN passed CLI11's range check and
+# reached a cast to int.
+for bad in nan inf -inf -1 1e400 0x10 '' ' 5'; do
+    usage_case 2 --statement-timeout "$bad" status
+done
+usage_case 3 check --timeout nan
+usage_case 3 check --statement-timeout nan
+usage_case 2 maintain --timeout nan
+usage_case 2 serve --interval 1e3
+usage_case 2 --connect-timeout 99999999999999999999 status
+"$companion" --statement-timeout nan status >"$work/usage.out" 2>&1
+check "a refused number names the option, the value and what it takes" \
+    grep -q -- "--statement-timeout: 'nan' is not a number of seconds from 0.001 to 86400" "$work/usage.out"
+FITBOT_PARTMAN_INTERVAL=nan "$companion" serve >"$work/usage.out" 2>&1; code=$?
+check "FITBOT_PARTMAN_INTERVAL=nan is refused too (exit $code)" \
+    bash -c "[ $code -eq 2 ] && grep -q -- '--interval: .nan. is not a whole number' '$work/usage.out'"
 "$companion" check --bogus >"$work/usage.out" 2>&1
 check "a usage error of check is one UNKNOWN status line first" \
     bash -c "head -1 '$work/usage.out' | grep -q '^FITBOT_PARTMAN UNKNOWN - usage: .*--bogus'"
@@ -235,6 +261,41 @@ check ":PORT listens on every interface (wildcard socket)" \
     bash -c "ss -Hltn 'sport = :$portall' | grep -qE '(\*|0\.0\.0\.0|\[::\]):$portall'"
 kill -TERM "$serveall"; wait "$serveall"
 
+# Idle and slow clients (issue 19): 200 that connect and say nothing, 20 that
+# send a header line every 2 s, all reconnecting when closed; scrapes go on
+# beside them. Generous bounds: this asserts that scrapes are answered, not how
+# fast (bench/exporter/slow_clients.sh measures that).
+port=$(free_port)
+"$companion" serve --dsn "$base" --listen "127.0.0.1:$port" >"$work/crowd.log" 2>&1 &
+crowd=$!; pids+=("$crowd")
+wait_listening "$port"
+crowd_result=$(timeout 60 python3 bench/exporter/slow_clients.py "http://127.0.0.1:$port/metrics" --idle 200 --slow 20 \
+    --seconds 8 --interval 0.5)
+echo "# beside 200 idle and 20 slow clients: $crowd_result"
+declare -A crowd_r=()
+for pair in $crowd_result; do crowd_r[${pair%%=*}]=${pair#*=}; done
+check "beside 200 idle and 20 slow clients every scrape is answered, the slowest in ${crowd_r[loaded_max_ms]:-?} ms (< 3000)" \
+    env MAX="${crowd_r[loaded_max_ms]:-none}" FAILED="${crowd_r[failed]:-1}" \
+    bash -c '[ "$FAILED" = 0 ] && [ "$MAX" != none ] && [ "${MAX%.*}" -lt 3000 ]'
+check "a client sending one header line every 2 s is closed (after ${crowd_r[slow_cut_s]:-?} s, < 8), so is an idle one (${crowd_r[idle_cut_s]:-?} s)" \
+    env SLOW="${crowd_r[slow_cut_s]:-none}" IDLE="${crowd_r[idle_cut_s]:-none}" \
+    bash -c '[ "$SLOW" != none ] && [ "$IDLE" != none ] && [ "${SLOW%.*}" -lt 8 ] && [ "${IDLE%.*}" -lt 8 ]'
+check "a request with 2 MB of headers is cut off (not kept in memory), and the next scrape is answered" python3 -c "
+import socket, sys, time, urllib.request
+conn = socket.create_connection(('127.0.0.1', $port), timeout=10)
+started = time.monotonic()
+try:
+    conn.sendall(b'GET /metrics HTTP/1.1\r\n' + b''.join(b'X-%d: %s\r\n' % (i, b'y' * 200) for i in range(10000)))
+    while conn.recv(65536):
+        pass
+except OSError:
+    pass
+assert time.monotonic() - started < 8
+body = urllib.request.urlopen('http://127.0.0.1:$port/metrics', timeout=10).read()
+sys.exit(0 if b'fitbot_partman_up 1' in body else 1)"
+kill -TERM "$crowd"; wait "$crowd"; code=$?
+check "... and the exporter then stops on SIGTERM with 0 ($code)" test "$code" -eq 0
+
 # SIGTERM while the refresh is stuck (a server that never answers).
 port=$(free_port)
 "$companion" serve --dsn "host=127.0.0.1 port=$silent_port dbname=x connect_timeout=60" --listen "127.0.0.1:$port" >"$work/stuck.log" 2>&1 &
@@ -342,6 +403,13 @@ sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '
 sleep 1.2
 kill -TERM "$secret_serve"; wait "$secret_serve"
 check "... and its log and metrics hold no password" bash -c "! grep -q SECRET '$work/serve-secret.log' '$work/secret-metrics.txt'"
+# A user and a database named like the password (issue 19): shown as they are,
+# the password masked; masking them would corrupt them and tell the password.
+"$companion" --dsn "host=127.0.0.1 port=$PGPORT user=twin_pw password=twin_pw dbname=twin_pw" status >"$work/twin.txt" 2>&1
+cat "$work/twin.txt"
+check "user and dbname equal to the password: named in the error, only the password masked" \
+    bash -c "grep -q 'user=twin_pw password=\*\*\*\*\*\*\*\* dbname=twin_pw' '$work/twin.txt' &&
+             grep -q 'role \"twin_pw\" does not exist' '$work/twin.txt' && ! grep -q '\"\*\*\*\*' '$work/twin.txt'"
 # A DSN that libpq cannot parse quotes no fragment of it.
 "$companion" --dsn "dbname=x password=abc defSECRET" status >"$work/unparsable.txt" 2>&1
 check "an unparsable DSN: the error quotes no fragment of the password" \

@@ -101,6 +101,29 @@ TEST(HealthLedger, SkippedAndAbandonedManualRunsSayNothing) {
     EXPECT_EQ(*report.jobs[0].last_run->start_time, utc(2026, 3, 20, 2));
 }
 
+// Issue 19: `status` said "last run succeeded" and "has no recorded run yet"
+// together, when the only runs were by hand.
+TEST(HealthLedger, OnlyManualRunsAreNotCalledNoRun) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.runs.clear();
+    facts.jobs[0].known_since.reset();
+    facts.ledger_available = true;
+    facts.ledger_runs.push_back(manual_run("succeeded", utc(2026, 3, 21, 9)));
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    ASSERT_TRUE(report.jobs[0].last_run.has_value());
+    EXPECT_TRUE(report.jobs[0].last_run->by_hand);
+    EXPECT_FALSE(any_reason_contains(report.reasons, "no recorded run yet")) << joined(report.reasons);
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "has run only by hand (the last at 2026-03-21 09:00 UTC), with no "
+                                    "scheduled run recorded yet"))
+        << joined(report.reasons);
+    // A run of pg_cron's is not by hand.
+    facts.runs = {run(3, "succeeded", utc(2026, 3, 20, 2))};
+    facts.ledger_runs.clear();
+    EXPECT_FALSE(judge_at(facts).jobs[0].last_run->by_hand);
+}
+
 TEST(HealthLedger, ACatchUpByHandClearsAMissedFiring) {
     MaintenanceFacts facts = healthy_maintenance();
     facts.runs = {run(3, "succeeded", utc(2026, 2, 20, 2))};  // March's firing missed
