@@ -111,6 +111,12 @@ std::optional<CronRunFact> as_job_run(const LedgerRunFact &ledger, std::int64_t 
     return run;
 }
 
+// What a person runs by hand to catch up after a failed or missed run: the
+// driver where its ledger exists, pg_partman's own procedure otherwise.
+std::string catch_up_call(const MaintenanceFacts &facts) {
+    return facts.ledger_available ? "CALL fitbot_partman.run_maintenance()" : "CALL partman.run_maintenance_proc()";
+}
+
 bool runs_the_driver(const CronJobFact &job) {
     return job.command.find(shared::kDriverCommandMarker) != std::string::npos;
 }
@@ -218,9 +224,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
         std::string message = text::one_line(newest_failure->return_message, kMaxMessageInReason);
         if (message.empty()) message = "(no message)";
         const std::string fix =
-            std::string(" Fix the cause, then run ") +
-            (facts.ledger_available ? "CALL fitbot_partman.run_maintenance()" : "CALL partman.run_maintenance_proc()") +
-            " by hand to catch up.";
+            std::string(" Fix the cause, then run ") + catch_up_call(facts) + " by hand to catch up.";
         if (report.consecutive_failures >= 2) {
             text::add_finding(
                 report, Status::critical,
@@ -263,9 +267,7 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
                 const std::string fix =
                     "; check that pg_cron's background worker runs for this database "
                     "(shared_preload_libraries, cron.database_name) and read the server log, then run " +
-                    std::string(facts.ledger_available ? "CALL fitbot_partman.run_maintenance()"
-                                                       : "CALL partman.run_maintenance_proc()") +
-                    " by hand to catch up.";
+                    catch_up_call(facts) + " by hand to catch up.";
                 const std::string brief = "maintenance " + name + " missed its firing at " + format_utc(missed);
                 if (newest_start) {
                     text::add_finding(
