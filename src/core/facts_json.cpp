@@ -157,6 +157,14 @@ LedgerRunFact ledger_run_from(const json &object) {
     return run;
 }
 
+// nlohmann's message without its "[json.exception.out_of_range.403] " tag,
+// which says nothing to a person calling check(json).
+std::string plain_message(const json::exception &error) {
+    const std::string text = error.what();
+    const std::size_t tag_end = text.find("] ");
+    return text.rfind("[json.exception.", 0) == 0 && tag_end != std::string::npos ? text.substr(tag_end + 2) : text;
+}
+
 }  // namespace
 
 std::string facts_to_json(const DatabaseFacts &facts) {
@@ -222,7 +230,7 @@ DatabaseFacts facts_from_json(const std::string &text) {
         }
         return facts;
     } catch (const json::exception &error) {
-        throw std::invalid_argument(std::string("malformed facts JSON: ") + error.what());
+        throw std::invalid_argument("malformed facts JSON: " + plain_message(error));
     }
 }
 
@@ -252,7 +260,7 @@ void apply_cron_view(MaintenanceFacts &maintenance, const std::string &text) {
         applied.jobs_hidden_reason = document.at("jobs_hidden_reason").get<std::string>();
         maintenance = std::move(applied);
     } catch (const json::exception &error) {
-        throw std::invalid_argument(std::string("malformed cron facts JSON: ") + error.what());
+        throw std::invalid_argument("malformed cron facts JSON: " + plain_message(error));
     }
 }
 

@@ -254,4 +254,17 @@ TEST(CompanionFactsJson, RoundTripKeepsEveryFact) {
     EXPECT_FALSE(back.maintenance.runs[0].end_time);
     EXPECT_THROW(core::facts_from_json("{\"now\": 1}"), std::invalid_argument);
     EXPECT_THROW(core::facts_from_json("not json"), std::invalid_argument);
+    // The message is for a person: what is wrong, without nlohmann's tag.
+    try {
+        core::facts_from_json("{\"now\": 1}");
+    } catch (const std::invalid_argument &error) {
+        EXPECT_STREQ(error.what(), "malformed facts JSON: key 'session_timezone' not found");
+    }
+    core::MaintenanceFacts maintenance;
+    try {
+        core::apply_cron_view(maintenance, "{\"jobs\": 1}");
+        ADD_FAILURE() << "apply_cron_view accepted {\"jobs\": 1}";
+    } catch (const std::invalid_argument &error) {
+        EXPECT_STREQ(error.what(), "malformed cron facts JSON: key 'cron_installed' not found");
+    }
 }
