@@ -86,3 +86,66 @@ SELECT default_rows, gaps, future_partitions FROM fitbot_partman.partition_healt
 
 SELECT step, action FROM fitbot_partman.teardown('hr_rescue');
 DROP TABLE hr_rescue, hr_rescue_quarantine;
+
+-- The grid is walked in the zone the partitions were made in, whatever the
+-- caller's: made in UTC, rescued from New York (where the 1st at 00:00 UTC is
+-- the evening before) and from Kolkata (+05:30). Before, the months drifted
+-- and the new partition overlapped a neighbour or took its name.
+SET TimeZone = 'UTC';
+CREATE TABLE hr_zone (measured_at timestamptz NOT NULL, bpm smallint) PARTITION BY RANGE (measured_at);
+SET client_min_messages = warning;
+SELECT fitbot_partman.register_table('hr_zone', 'measured_at') IS NOT NULL AS registered;
+RESET client_min_messages;
+CREATE FUNCTION pg_temp.strand(months_back integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('DROP TABLE %s', (SELECT partition_name FROM fitbot_partman.partitions('hr_zone')
+                                     WHERE range_start = date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                                                         - make_interval(months => months_back)));
+    INSERT INTO hr_zone
+    SELECT (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => months_back)) AT TIME ZONE 'UTC'
+           + g * interval '7 hours', 60 FROM generate_series(0, 79) g;
+END
+$$;
+SELECT pg_temp.strand(2);
+SET TimeZone = 'America/New_York';
+SET client_min_messages = warning;
+SELECT fitbot_partman.rescue_default('hr_zone') AS rescued_from_new_york;
+RESET client_min_messages;
+SET TimeZone = 'UTC';
+SELECT pg_temp.strand(1);
+SET TimeZone = 'Asia/Kolkata';
+SET client_min_messages = warning;
+SELECT fitbot_partman.rescue_default('hr_zone') AS rescued_from_kolkata;
+RESET client_min_messages;
+SET TimeZone = 'UTC';
+SELECT count(*) AS rows_kept, count(*) FILTER (WHERE tableoid = 'hr_zone_default'::regclass) AS in_default FROM hr_zone;
+SELECT bool_and((range_start AT TIME ZONE 'UTC')::time = '00:00' AND extract(day FROM range_start AT TIME ZONE 'UTC') = 1
+                AND partition_name::text = 'public.hr_zone_p' || to_char(range_start AT TIME ZONE 'UTC', 'YYYY_MM')) AS utc_months_named_so
+FROM fitbot_partman.partitions('hr_zone') WHERE state <> 'default';
+SELECT default_rows, gaps FROM fitbot_partman.partition_health() WHERE parent = 'hr_zone'::regclass;
+-- Partitions laid out in a zone it cannot tell (Kathmandu, +05:45) are
+-- refused with the fix, not broken.
+SET TimeZone = 'Asia/Kathmandu';
+CREATE TABLE hr_zone_np (measured_at timestamptz NOT NULL) PARTITION BY RANGE (measured_at);
+SET client_min_messages = warning;
+SELECT fitbot_partman.register_table('hr_zone_np', 'measured_at') IS NOT NULL AS registered;
+RESET client_min_messages;
+INSERT INTO hr_zone_np VALUES ('2000-01-01 00:00+00');
+SET TimeZone = 'America/New_York';
+SET client_min_messages = notice;
+DO $$
+DECLARE state text; message text; hint text;
+BEGIN
+    PERFORM fitbot_partman.rescue_default('hr_zone_np', partition_all => true);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+    RAISE NOTICE '% %; hint: %', state, message, hint;
+END
+$$;
+SELECT count(*) AS still_in_default FROM hr_zone_np_default;
+RESET TimeZone;
+SET client_min_messages = warning;
+SELECT count(*) AS steps FROM fitbot_partman.teardown('hr_zone');
+SELECT count(*) AS steps FROM fitbot_partman.teardown('hr_zone_np');
+RESET client_min_messages;
+DROP TABLE hr_zone, hr_zone_np;

@@ -13,19 +13,35 @@
 -- (<parent>_quarantine, same columns); nothing is ever deleted. The caller
 -- may ask for every row to be partitioned instead (partition_all).
 
+-- Partition bounds are instants, but pg_partman laid them out by the calendar
+-- of the zone it ran in (the session's zone when the table was registered,
+-- the server's for pg_cron's runs). A month added in another zone is another
+-- instant wherever daylight saving time differs, and a partition name
+-- (_pYYYY_MM) is another month near midnight; so the grid is walked in the
+-- zone of the existing partitions, never in the caller's.
+
+-- instant + step, by the calendar of zone.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.plus_in_zone(instant timestamptz, step interval, zone text)
+RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT ((instant AT TIME ZONE zone) + step) AT TIME ZONE zone $$;
+
 -- The start of the grid cell of a time: pg_partman's partitions start at
--- whole intervals from an existing lower bound.
-CREATE OR REPLACE FUNCTION fitbot_partman_internal.grid_floor(instant timestamptz, anchor timestamptz, step interval)
+-- whole intervals from an existing lower bound, counted in zone.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.grid_floor(instant timestamptz, anchor timestamptz, step interval,
+                                                              zone text)
 RETURNS timestamptz
 LANGUAGE plpgsql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    cell timestamptz := anchor;
+    cell timestamp := anchor AT TIME ZONE zone;
+    target timestamp := instant AT TIME ZONE zone;
     steps integer := 0;
 BEGIN
-    WHILE cell > instant OR cell + step <= instant LOOP
-        cell := CASE WHEN cell > instant THEN cell - step ELSE cell + step END;
+    WHILE cell > target OR cell + step <= target LOOP
+        cell := CASE WHEN cell > target THEN cell - step ELSE cell + step END;
         steps := steps + 1;
         IF steps > 100000 THEN
             RAISE EXCEPTION 'rows at % lie too far from the existing partitions', instant
@@ -33,22 +49,48 @@ BEGIN
                       HINT = 'Move or delete rows with absurd timestamps by hand first, then run rescue_default again.';
         END IF;
     END LOOP;
-    RETURN cell;
+    RETURN cell AT TIME ZONE zone;
 END
 $fn$;
 
 -- The time ranges of a table's partitions (the default partition excluded),
--- from their bounds.
+-- from their bounds. The bounds are deparsed as text in the session's
+-- DateStyle, which must be ISO: other styles print zone abbreviations, and
+-- reading one back can mean another zone (IST is Israel's to PostgreSQL).
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.partition_ranges(parent regclass,
                                                                     OUT range_start timestamptz, OUT range_end timestamptz)
 RETURNS SETOF record
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, YMD'
 AS $$
     SELECT (m[1])::timestamptz, (m[2])::timestamptz
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid,
          regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']+)''\) TO \(''([^'']+)''\)') m
     WHERE i.inhparent = parent AND m IS NOT NULL
+$$;
+
+-- The zone whose calendar the existing partitions follow: the first of the
+-- caller's zone, the session's default (postgresql.conf, ALTER DATABASE/ROLE
+-- ... SET, PGTZ) and UTC in which every partition spans exactly one step and,
+-- for steps of a day or more, starts at midnight. NULL when none fits (or
+-- there is no partition: then any zone is consistent, and the caller's is
+-- used).
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.partition_zone(parent regclass, step interval)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT candidate.zone
+    FROM (VALUES (1, current_setting('TimeZone')),
+                 (2, (SELECT s.reset_val FROM pg_settings s WHERE s.name = 'TimeZone')),
+                 (3, 'UTC')) candidate(preference, zone)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM fitbot_partman_internal.partition_ranges(parent) r
+        WHERE fitbot_partman_internal.plus_in_zone(r.range_start, step, candidate.zone) <> r.range_end
+           OR (step >= interval '1 day' AND (r.range_start AT TIME ZONE candidate.zone)::time <> time '00:00'))
+    ORDER BY candidate.preference
+    LIMIT 1
 $$;
 
 -- Moves the default partition's rows with control in [low, high) into
@@ -108,6 +150,8 @@ DECLARE
     stranded bigint;
     quarantine text;
     outside record;
+    zone text;
+    cell_end timestamptz;
 BEGIN
     IF batch_rows IS NULL OR batch_rows < 1 THEN
         RAISE EXCEPTION 'batch_rows must be at least 1, not %', coalesce(batch_rows::text, 'NULL')
@@ -150,6 +194,13 @@ BEGIN
     SELECT min(r.range_start), max(r.range_end) INTO oldest_existing, newest_existing
     FROM fitbot_partman_internal.partition_ranges(parent) r;
     anchor := coalesce(oldest_existing, date_trunc('month', lowest));
+    zone := fitbot_partman_internal.partition_zone(parent, config.step);
+    IF zone IS NULL THEN
+        RAISE EXCEPTION 'the partitions of % follow the calendar of no zone rescue_default can tell', parent
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Neither this session''s TimeZone, its default, nor UTC lays them out one interval each from midnight.',
+                  HINT = 'SET TimeZone to the zone they were made in (the server''s TimeZone, for partitions pg_cron''s runs made), then run rescue_default again.';
+    END IF;
 
     -- The window maintenance keeps: retention drops, at the next run, every
     -- partition that ends before next run - retention; premake makes
@@ -160,10 +211,14 @@ BEGIN
         FROM cron.job j
         WHERE j.active AND j.database = current_database() AND j.command ~* @MAINTENANCE_COMMAND_PATTERN@;
     END IF;
-    next_maintenance := greatest(now(), coalesce(next_maintenance, now() + config.step));
+    next_maintenance := greatest(now(), coalesce(next_maintenance, fitbot_partman_internal.plus_in_zone(now(), config.step, zone)));
     window_start := CASE WHEN config.retention IS NULL THEN '-infinity'
-                         ELSE fitbot_partman_internal.grid_floor(next_maintenance - config.retention, anchor, config.step) + config.step END;
-    window_end := fitbot_partman_internal.grid_floor(now(), anchor, config.step) + (config.premake + 1) * config.step;
+                         ELSE fitbot_partman_internal.plus_in_zone(
+                             fitbot_partman_internal.grid_floor(fitbot_partman_internal.plus_in_zone(next_maintenance, -config.retention, zone),
+                                                                anchor, config.step, zone),
+                             config.step, zone) END;
+    window_end := fitbot_partman_internal.plus_in_zone(fitbot_partman_internal.grid_floor(now(), anchor, config.step, zone),
+                                                       (config.premake + 1) * config.step, zone);
 
     IF NOT partition_all AND (lowest < window_start OR highest >= window_end) THEN
         quarantine := format('%I.%I', parent_schema, left(parent_table, 63 - length('_quarantine')) || '_quarantine');
@@ -198,28 +253,33 @@ BEGIN
 
     -- Every grid cell from the rows to the existing partitions, so that no gap
     -- is left between them; cells an existing partition covers are skipped.
-    first_cell := fitbot_partman_internal.grid_floor(lowest, anchor, config.step);
-    last_cell := fitbot_partman_internal.grid_floor(highest, anchor, config.step);
+    first_cell := fitbot_partman_internal.grid_floor(lowest, anchor, config.step, zone);
+    last_cell := fitbot_partman_internal.grid_floor(highest, anchor, config.step, zone);
     IF oldest_existing IS NOT NULL THEN
         first_cell := least(first_cell, oldest_existing);
-        last_cell := greatest(last_cell, newest_existing - config.step);
+        last_cell := greatest(last_cell, fitbot_partman_internal.plus_in_zone(newest_existing, -config.step, zone));
     END IF;
     cell := first_cell;
     WHILE cell <= last_cell LOOP
+        cell_end := fitbot_partman_internal.plus_in_zone(cell, config.step, zone);
         IF NOT EXISTS (SELECT 1 FROM fitbot_partman_internal.partition_ranges(parent) r
-                       WHERE r.range_start < cell + config.step AND r.range_end > cell) THEN
-            suffix := '_p' || to_char(cell, coalesce(config.datetime_string, 'YYYY_MM_DD'));
+                       WHERE r.range_start < cell_end AND r.range_end > cell) THEN
+            suffix := '_p' || to_char(cell AT TIME ZONE zone, coalesce(config.datetime_string, 'YYYY_MM_DD'));
             new_partition := format('%I.%I', parent_schema, left(parent_table, 63 - length(suffix)) || suffix);
             EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)',
                            new_partition, parent);
             moved := fitbot_partman_internal.move_default_rows(default_partition, new_partition, config.control, columns,
-                                                               cell, cell + config.step, batch_rows);
+                                                               cell, cell_end, batch_rows);
             total := total + moved;
+            -- Bounds in UTC and ISO: a timestamptz literal in the session's
+            -- DateStyle may carry an abbreviation that reads back as another zone.
             EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
-                           parent, new_partition, cell, cell + config.step);
-            RAISE NOTICE 'attached % for [%, %) with % rows (% of % done)', new_partition, cell, cell + config.step, moved, total, stranded;
+                           parent, new_partition,
+                           to_char(cell AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00'),
+                           to_char(cell_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00'));
+            RAISE NOTICE 'attached % for [%, %) with % rows (% of % done)', new_partition, cell, cell_end, moved, total, stranded;
         END IF;
-        cell := cell + config.step;
+        cell := cell_end;
     END LOOP;
 
     RAISE NOTICE 'rescued % rows from %', total, default_partition;
