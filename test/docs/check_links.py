@@ -3,7 +3,8 @@
 README.md and docs/*.md, and every alert's runbook_url in monitoring/.
 
 Usage: check_links.py ROOT [MARKDOWN...]
-With no MARKDOWN files given, checks README.md, docs/*.md and the runbook_url
+With no MARKDOWN files given, checks README.md, docs/*.md, sql/README.md,
+monitoring/METRICS.md and the runbook_url
 of monitoring/alerts.yml and monitoring/alerts_test.yml under ROOT. Prints one
 line per broken link (FILE:LINE: what is wrong) and exits 1 if there is any.
 
@@ -133,6 +134,8 @@ def main():
     runbooks = []
     if not files:
         files = [os.path.join(root, 'README.md')] + sorted(glob.glob(os.path.join(root, 'docs', '*.md')))
+        files += [f for f in (os.path.join(root, 'sql', 'README.md'), os.path.join(root, 'monitoring', 'METRICS.md'))
+                  if os.path.exists(f)]
         runbooks = [os.path.join(root, 'monitoring', f) for f in ('alerts.yml', 'alerts_test.yml')]
     problems, links = [], 0
     for f in files:
