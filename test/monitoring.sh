@@ -90,11 +90,11 @@ import sys, yaml
 sys.exit(0 if all(yaml.safe_load(open(f))['alerting']['alertmanagers'][0]['static_configs'][0]['targets']
                   for f in ('monitoring/prometheus.yml', 'monitoring/prometheus-compose.yml')) else 1)
 PY
-check "README's time-to-notify table has every alert, with its for: from alerts.yml" python3 - <<'PY'
+check "docs/monitoring.md's time-to-notify table has every alert, with its for: from alerts.yml" python3 - <<'PY'
 import re, sys, yaml
 rules = [r for g in yaml.safe_load(open('monitoring/alerts.yml'))['groups'] for r in g['rules'] if 'alert' in r]
-rows = {m.group(1): m.group(2) for m in re.finditer(r'^\| (\w+) \| [^|]+ \| ([^|]+?) \|.*\|$', open('README.md').read(), re.M)}
-bad = [f"{r['alert']}: README has {rows.get(r['alert'])!r}, alerts.yml {r.get('for', '-')!r}"
+rows = {m.group(1): m.group(2) for m in re.finditer(r'^\| (\w+) \| [^|]+ \| ([^|]+?) \|.*\|$', open('docs/monitoring.md').read(), re.M)}
+bad = [f"{r['alert']}: docs/monitoring.md has {rows.get(r['alert'])!r}, alerts.yml {r.get('for', '-')!r}"
        for r in rules if rows.get(r['alert']) != r.get('for', '-')]
 print('\n'.join(bad))
 sys.exit(1 if bad else 0)

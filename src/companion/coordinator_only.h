@@ -1,6 +1,6 @@
 // What `fitbot-partman setup` creates of its own (the monitor readers, the
 // agentless driver and ledger) belongs on a Citus coordinator only, like the
-// extension (README: Beyond one machine): Citus would otherwise send the
+// extension (docs/citus.md, Beyond one machine): Citus would otherwise send the
 // schemas and functions to every worker, and to every node added later,
 // where they refer to pg_partman and pg_cron tables that are not there.
 #pragma once

@@ -1,6 +1,6 @@
 // Health rules of pg_partman's maintenance as pg_cron runs it (judge_maintenance).
 //
-// Thresholds, as the README quotes them:
+// Thresholds, as docs/health.md quotes them:
 //
 //   CRITICAL  pg_cron is not installed in this database;
 //   CRITICAL  no pg_cron job runs pg_partman maintenance;

@@ -1,6 +1,6 @@
 // Health rules of one partitioned parent table (judge_parent).
 //
-// Thresholds, as the README quotes them (interval = the parent's
+// Thresholds, as docs/health.md quotes them (interval = the parent's
 // partition_interval, next run = the earliest next run of an active pg_cron
 // maintenance job, all calendar arithmetic in the database TimeZone):
 //

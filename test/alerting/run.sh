@@ -266,6 +266,6 @@ check "... and Alertmanager, which now holds the Watchdog resolved, sends the he
     bash -c "[ \$(python3 test/alerting/webhook.py count '$log' /watchdog 0 1e10 resolved '*') = 0 ] &&
              curl -sf '$alertmanager_api/alerts?active=true' | python3 -c 'import json,sys; sys.exit(any(a[\"labels\"][\"alertname\"] == \"Watchdog\" for a in json.load(sys.stdin)))'"
 
-echo "# time to notify, test copy (shipped: README.md, Alert delivery):"
+echo "# time to notify, test copy (shipped: docs/monitoring.md, Alert delivery):"
 printf '#   %s\n' "${timings[@]}"
 suite_result

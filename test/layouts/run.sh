@@ -126,7 +126,7 @@ fi
 
 # ================================================================ L1, setup() granted to an administrator
 # Extension mode with an administrator who is not a superuser: the grants
-# README.md ("Privileges") lists are enough for setup() and for the jobs it
+# docs/setup.md ("Privileges") lists are enough for setup() and for the jobs it
 # schedules, which run as that administrator.
 if start l1-admin fitbot; then
     db fitbot <<'SQL'

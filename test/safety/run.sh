@@ -12,7 +12,7 @@
 #  - without pg_cron in shared_preload_libraries setup() refuses with the fix;
 #  - pg_dump/pg_restore of a set-up database into a new cluster restores
 #    cleanly, keeps every row, and reads healthy.
-# Prints the figures the README's reliability section quotes.
+# Prints the figures docs/reliability.md quotes.
 set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh

@@ -1,6 +1,6 @@
 -- On a Citus coordinator, Citus sends CREATE EXTENSION and ALTER EXTENSION
 -- UPDATE to every worker unless DDL propagation is off. This extension,
--- pg_partman and pg_cron belong on the coordinator only (README: Beyond one
+-- pg_partman and pg_cron belong on the coordinator only (docs/citus.md: Beyond one
 -- machine): pg_cron is not loaded on a worker, so the command fails there
 -- with a confusing error, and an extension Citus marks distributed is also
 -- created on every node added later, which then needs its files. Stop
