@@ -1,9 +1,29 @@
 #include "cron_database.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "cron_jobs.h"
 #include "dsn.h"
 
 namespace fitbot::companion {
+
+namespace {
+
+// serve keeps its connections to pg_cron's database, one per DSN (with
+// --all-databases every application database shares one), across refreshes.
+std::mutex kept_mutex;
+bool keeping = false;
+std::map<std::string, std::unique_ptr<Connection>> kept;
+
+}  // namespace
+
+void keep_cron_connections(bool keep) {
+    std::lock_guard<std::mutex> lock(kept_mutex);
+    keeping = keep;
+    if (!keep) kept.clear();
+}
 
 bool cron_lives_elsewhere(const core::MaintenanceFacts &maintenance, const std::string &app_database) {
     return !maintenance.cron_installed && !maintenance.cron_database.empty() &&
@@ -37,14 +57,30 @@ void read_jobs_in_cron_database(core::MaintenanceFacts &maintenance, const std::
                                 const std::string &app_dsn) {
     if (!cron_lives_elsewhere(maintenance, app_database)) return;
     const std::string dsn = cron_database_dsn(app_dsn, maintenance.cron_database);
+    // Refreshes run one at a time; the lock only guards the map.
+    std::unique_lock<std::mutex> lock(kept_mutex, std::defer_lock);
+    if (keeping) lock.lock();
     try {
-        Connection cron = connect_cron_database(app_dsn, maintenance.cron_database);
+        Connection fresh;
+        Connection *cron = &fresh;
+        if (keeping) {
+            std::unique_ptr<Connection> &slot = kept[dsn];
+            if (!slot) slot = std::make_unique<Connection>(connect_cron_database(app_dsn, maintenance.cron_database));
+            cron = slot.get();
+        } else {
+            fresh = connect_cron_database(app_dsn, maintenance.cron_database);
+        }
         core::MaintenanceFacts read = maintenance;  // all or nothing
-        scrubbed(dsn, [&] {
-            pqxx::read_transaction txn(*cron.connection);
-            read_cron_jobs(txn, app_database, read);
-            return 0;
-        });
+        try {
+            scrubbed(dsn, [&] {
+                pqxx::read_transaction txn(*cron->connection);
+                read_cron_jobs(txn, app_database, read);
+                return 0;
+            });
+        } catch (const DatabaseError &) {
+            if (keeping) kept.erase(dsn);  // reconnect on the next refresh
+            throw;
+        }
         if (!read.jobs_visible && read.jobs.empty()) {
             // Hidden there too: keep what this database knows (the schedule
             // setup() recorded and the ledger's runs judge the unseen job),

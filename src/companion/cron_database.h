@@ -23,6 +23,11 @@ std::string cron_database_dsn(const std::string &app_dsn, const std::string &cro
 // connection. Throws DatabaseError naming the cause and the fix.
 Connection connect_cron_database(const std::string &app_dsn, const std::string &cron_database);
 
+// serve: keep (true) the connections read_jobs_in_cron_database() makes to
+// pg_cron's database across calls, reconnecting after a failure, instead of
+// connecting for every read.
+void keep_cron_connections(bool keep);
+
 // When pg_cron lives in another database, reads the application's
 // maintenance jobs and runs there (read_cron_jobs) into `maintenance`. When
 // that database cannot be reached, the jobs are not visible, and the reason

@@ -20,6 +20,7 @@
 #include "core/exposition.h"
 #include "database.h"
 #include "dsn.h"
+#include "exporter_refresh.h"
 #include "exporter_state.h"
 #include "guarded_server.h"
 #include "verdicts.h"
@@ -73,63 +74,6 @@ void exporter_socket_options(int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
 }
-
-// Refreshes from the database at most once per interval, on one connection,
-// reconnecting with exponential backoff (1 s doubling up to the interval).
-class Refresher {
-public:
-    Refresher(const ServeOptions &options, ExporterState &state) : options_(options), state_(state) {}
-
-    void run() {
-        std::chrono::seconds backoff(1);
-        const std::chrono::seconds interval(options_.interval_seconds);
-        std::optional<Connection> connection;
-        while (!stopping()) {
-            auto started = std::chrono::steady_clock::now();
-            std::chrono::seconds wait = interval;
-            try {
-                if (!connection) {
-                    connection = connect(options_.dsn, options_.agentless);
-                    log_line(std::string("connected to ") + masked_dsn(options_.dsn) + " (" +
-                             mode_name(connection->mode) + " mode)");
-                }
-                std::string metrics = scrubbed(options_.dsn, [&] {
-                    return read_metrics(*connection->connection, connection->mode, options_.dsn);
-                });
-                double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                state_.refreshed(metrics, unix_now(), took);
-                backoff = std::chrono::seconds(1);
-            } catch (const std::exception &error) {
-                std::string message = error_text(error, options_.dsn);
-                state_.refresh_failed(message);
-                log_line("refresh failed: " + message);
-                connection.reset();  // reconnect next time
-                wait = std::min(backoff, interval);
-                backoff = std::min(backoff * 2, interval);
-            }
-            std::unique_lock<std::mutex> lock(mutex_);
-            wake_.wait_for(lock, wait, [this] { return stop_; });
-        }
-    }
-
-    void stop() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stop_ = true;
-        wake_.notify_all();
-    }
-
-private:
-    bool stopping() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return stop_;
-    }
-
-    const ServeOptions &options_;
-    ExporterState &state_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
-};
 
 void add_routes(httplib::Server &server, ExporterState &state, const ServeOptions &options) {
     // Threads, deadlines and keep-alive: GuardedServer (guarded_server.h).
@@ -250,8 +194,8 @@ int serve(const ServeOptions &options) {
     std::vector<ListenAddress> addresses;
     for (const std::string &spec : options.listen) addresses.push_back(parse_listen_address(spec, options.port));
 
-    ExporterState state;
-    Refresher refresher(options, state);
+    ExporterState state(options.all_databases || options.database_label);
+    Refresher refresher(options, state, log_line);
     auto budget = std::make_shared<ConnectionBudget>(ConnectionLimits{}, log_line);
     std::vector<std::unique_ptr<GuardedServer>> servers;
     for (const ListenAddress &address : addresses) {
@@ -275,7 +219,9 @@ int serve(const ServeOptions &options) {
     std::string where;
     for (const ListenAddress &address : addresses) where += (where.empty() ? "" : ", ") + address.display();
     log_line("listening on " + where + " (/metrics, /healthz), refreshing every " +
-             std::to_string(options.interval_seconds) + " s from " + masked_dsn(options.dsn));
+             std::to_string(options.interval_seconds) + " s from " +
+             (options.all_databases ? "every database with pg_partman or fitbot_partman, found through " : "") +
+             masked_dsn(options.dsn));
 
     std::mutex done_mutex;
     std::condition_variable done_changed;

@@ -23,6 +23,17 @@ struct ServeOptions {
     std::vector<std::string> listen = {"127.0.0.1"};
     int port = 9817;
     int interval_seconds = 15;
+    // Every database of the cluster where pg_partman or fitbot_partman is
+    // installed, found through the --dsn database; each series labelled
+    // database="<name>".
+    bool all_databases = false;
+    // One database, its series labelled database="<name>" all the same (so
+    // that rules and dashboards written for several databases fit).
+    bool database_label = false;
+    // --all-databases: how often a database without pg_partman is looked
+    // into again (one connection each time); new and dropped databases are
+    // seen every refresh.
+    int rediscover_seconds = 300;
     // How long a scrape that arrives before the first refresh has finished
     // waits for it before answering without data.
     int first_scrape_wait_ms = 5000;

@@ -132,8 +132,10 @@ Examples:
   fitbot-partman serve                                   # 127.0.0.1:9817
   fitbot-partman serve --listen :9817                    # every interface, IPv6 and IPv4
   fitbot-partman serve --listen 127.0.0.1:9817 --listen '[::1]:9817'
+  fitbot-partman serve --all-databases --dsn 'host=db.internal dbname=postgres user=monitor'
 Settings may come from the environment instead (the systemd unit does this): FITBOT_PARTMAN_DSN,
-FITBOT_PARTMAN_LISTEN (comma-separated), FITBOT_PARTMAN_INTERVAL. A port already in use is an error
+FITBOT_PARTMAN_LISTEN (comma-separated), FITBOT_PARTMAN_INTERVAL, FITBOT_PARTMAN_ALL_DATABASES,
+FITBOT_PARTMAN_DATABASE_LABEL, FITBOT_PARTMAN_REDISCOVER_INTERVAL. A port already in use is an error
 (no SO_REUSEPORT). SIGTERM or SIGINT stops it within a second.)";
 
 }  // namespace
@@ -213,6 +215,23 @@ int main(int argc, char **argv) {
     serve->add_option("--interval", serve_options.interval_seconds, "seconds between refreshes from the database")
         ->capture_default_str()
         ->envname("FITBOT_PARTMAN_INTERVAL")
+        ->check(whole_number_between(1, 86400, "seconds"));
+    serve
+        ->add_flag("--all-databases", serve_options.all_databases,
+                   "every database of the cluster where pg_partman or fitbot_partman is installed, found through "
+                   "the --dsn database (e.g. postgres) and followed as databases are created or dropped; every "
+                   "series gets a database label")
+        ->envname("FITBOT_PARTMAN_ALL_DATABASES");
+    serve
+        ->add_flag("--database-label", serve_options.database_label,
+                   "label the one database's series database=\"NAME\" too (implied by --all-databases)")
+        ->envname("FITBOT_PARTMAN_DATABASE_LABEL");
+    serve
+        ->add_option("--rediscover-interval", serve_options.rediscover_seconds,
+                     "with --all-databases: seconds before a database without pg_partman is looked into again "
+                     "(new and dropped databases are seen every refresh)")
+        ->capture_default_str()
+        ->envname("FITBOT_PARTMAN_REDISCOVER_INTERVAL")
         ->check(whole_number_between(1, 86400, "seconds"));
     auto *maintain_command =
         app.add_subcommand("maintain", "run pg_partman maintenance now, never overlapping a run in progress");
