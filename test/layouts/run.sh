@@ -64,6 +64,9 @@ monitor_metrics() { "$companion" --dsn "$(dsn monitor)" "$@" metrics; }
 healthy_monitor() {
     local layout=$1; shift
     expect "$layout: the monitor's check is OK" 0 '^FITBOT_PARTMAN OK' monitor_check "$@"
+    # preflight agrees with check, as the same pg_monitor role (issue 21).
+    expect "$layout: the monitor's preflight sees the job too" 0 "ok +maintenance job +job [0-9]+ $job" \
+        "$companion" --dsn "$(dsn monitor)" "$@" preflight
     local metrics now
     metrics=$(monitor_metrics "$@" 2>&1)
     now=$(date +%s)
