@@ -30,6 +30,7 @@ SQL_FEATURES = \
 	sql/src/portable/20_schedules.sql \
 	sql/src/portable/25_maintenance_ledger.sql \
 	sql/src/portable/27_maintenance_driver.sql \
+	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
 	sql/src/portable/40_registration.sql \
 	sql/src/portable/50_scheduling.sql \
@@ -196,6 +197,7 @@ AGENTLESS_SQL = \
 	sql/src/portable/00_schemas.sql \
 	sql/src/portable/25_maintenance_ledger.sql \
 	sql/src/portable/27_maintenance_driver.sql \
+	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
 	sql/src/portable/95_privileges.sql
 $(eval $(call embedded_sql,$(BUILD)/generated/agentless_sql.h,$(AGENTLESS_SQL),kAgentlessSql,src/companion/agentless_install.cpp))

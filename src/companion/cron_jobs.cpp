@@ -1,5 +1,8 @@
 #include "cron_jobs.h"
 
+#include <set>
+#include <vector>
+
 #include "core/shared_facts.h"
 #include "database.h"
 
@@ -9,53 +12,57 @@ namespace {
 
 // What the reading role may see of cron.job in pg_cron's database.
 struct CronAccess {
-    bool installed = false;         // pg_cron's extension exists in this database
-    bool sees_all = false;          // superuser or BYPASSRLS: row-level security does not apply
-    bool cron_usage = false;        // USAGE on schema cron (pg_cron grants it to no one)
-    bool reader_installed = false;  // fitbot_partman_cron's functions exist
-    bool reader_usable = false;     // ... and this role may execute them
-    bool reader_sees_all = false;   // ... and their owner is a superuser or BYPASSRLS
-    std::string reader_owner;
+    bool installed = false;                   // pg_cron's extension exists in this database
+    bool sees_all = false;                    // superuser or BYPASSRLS: row-level security does not apply
+    bool cron_usage = false;                  // USAGE on schema cron (pg_cron grants it to no one)
+    bool reader_installed = false;            // fitbot_partman_cron's functions exist
+    bool reader_usable = false;               // ... and this role may execute them
+    bool reader_sees_all = false;             // ... and their owner is a superuser or BYPASSRLS
+    std::string reader_owner;                 // of the usable readers, joined by '", "'
+    std::vector<std::string> reader_schemas;  // the usable readers, quoted
     std::string role;
     std::string database;
 };
 
-CronAccess probe_access(pqxx::transaction_base &txn) {
-    const std::string reader = txn.quote(kCronReaderSchema);
-    const std::string reader_functions =
-        " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+// The job readers: fitbot_partman_cron and fitbot_partman_cron_<role>, one
+// per administrator (reader_setup.cpp), each a schema holding both functions.
+// Columns: schema (quoted), usable by this role, owner sees every job, owner.
+pqxx::result job_readers(pqxx::transaction_base &txn) {
+    return txn.exec(
+        "SELECT quote_ident(n.nspname),"
+        "       bool_and(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
+        "         AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'),"
+        "       bool_and(o.rolsuper OR o.rolbypassrls), min(o.rolname::text)"
+        "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
         "  JOIN pg_catalog.pg_roles o ON o.oid = p.proowner"
-        " WHERE n.nspname = " +
-        reader + " AND p.proname IN ('maintenance_jobs', 'maintenance_runs')";
+        " WHERE (n.nspname = " +
+        txn.quote(kCronReaderSchema) + " OR n.nspname LIKE " + txn.quote(std::string(kCronReaderSchema) + "\\_%") +
+        ")   AND p.proname IN ('maintenance_jobs', 'maintenance_runs')"
+        " GROUP BY n.oid, n.nspname HAVING count(*) = 2 ORDER BY n.nspname <> " +
+        txn.quote(kCronReaderSchema) + ", n.nspname");
+}
+
+CronAccess probe_access(pqxx::transaction_base &txn) {
     pqxx::row row = txn.exec(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
         "       (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),"
         "       coalesce((SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE') FROM pg_catalog.pg_namespace n"
         "                  WHERE n.nspname = 'cron'), false),"
-        "       (SELECT count(*) = 2" +
-        reader_functions +
-        "),"
-        "       coalesce((SELECT count(*) = 2 AND bool_and(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
-        "                        AND bool_and(pg_catalog.has_schema_privilege(n.oid, 'USAGE'))" +
-        reader_functions +
-        "), false),"
-        "       coalesce((SELECT bool_and(o.rolsuper OR o.rolbypassrls)" +
-        reader_functions +
-        "), false),"
-        "       coalesce((SELECT min(o.rolname::text)" +
-        reader_functions +
-        "), ''),"
         "       current_user::text, current_database()::text")[0];
     CronAccess access;
     access.installed = row[0].as<bool>();
     access.sees_all = row[1].as<bool>(false);
     access.cron_usage = row[2].as<bool>();
-    access.reader_installed = row[3].as<bool>();
-    access.reader_usable = row[4].as<bool>();
-    access.reader_sees_all = row[5].as<bool>();
-    access.reader_owner = row[6].as<std::string>();
-    access.role = row[7].as<std::string>();
-    access.database = row[8].as<std::string>();
+    access.role = row[3].as<std::string>();
+    access.database = row[4].as<std::string>();
+    for (const pqxx::row &reader : job_readers(txn)) {
+        access.reader_installed = true;
+        if (!reader[1].as<bool>()) continue;
+        access.reader_usable = true;
+        access.reader_sees_all = access.reader_sees_all || reader[2].as<bool>();
+        access.reader_schemas.push_back(reader[0].as<std::string>());
+        access.reader_owner += (access.reader_owner.empty() ? "" : "\", \"") + reader[3].as<std::string>();
+    }
     return access;
 }
 
@@ -116,10 +123,15 @@ void read_directly(pqxx::transaction_base &txn, const std::string &app_database,
         maintenance);
 }
 
-void read_through_reader(pqxx::transaction_base &txn, const std::string &app_database, bool with_driver_jobs,
-                         core::MaintenanceFacts &maintenance) {
-    const std::string schema = txn.quote_name(kCronReaderSchema);
-    add_jobs(txn.exec("SELECT jobid, jobname, schedule, command, database, username, active,"
+void read_through_reader(pqxx::transaction_base &txn, const std::string &schema, const std::string &app_database,
+                         bool with_driver_jobs, core::MaintenanceFacts &maintenance) {
+    // The reader gives no command text (it may hold secrets), only whether
+    // it runs the driver: that is all health reads of it.
+    add_jobs(txn.exec("SELECT jobid, jobname, schedule,"
+                      "       CASE WHEN runs_driver THEN " +
+                      txn.quote(std::string("CALL ") + core::shared::kDriverCommandMarker + ")") +
+                      " ELSE 'pg_partman run_maintenance (command not shown)' END,"
+                      "       database, username, active,"
                       "       (extract(epoch FROM known_since) * 1000000)::int8"
                       "  FROM " +
                       schema + ".maintenance_jobs(" + txn.quote(app_database) + ")"),
@@ -130,6 +142,26 @@ void read_through_reader(pqxx::transaction_base &txn, const std::string &app_dat
                       schema + ".maintenance_runs(" + txn.quote(app_database) + ", " +
                       (with_driver_jobs ? "true" : "false") + ")"),
              maintenance);
+}
+
+// Several administrators' readers may each see the same job (a superuser's
+// sees all): each job and its runs once.
+void keep_first_of_each_job(core::MaintenanceFacts &maintenance, std::size_t jobs_before, std::size_t runs_before) {
+    std::set<std::int64_t> seen;
+    for (std::size_t i = 0; i < jobs_before; ++i) seen.insert(maintenance.jobs[i].jobid);
+    std::set<std::int64_t> new_jobs;
+    std::vector<core::CronJobFact> jobs(maintenance.jobs.begin(), maintenance.jobs.begin() + jobs_before);
+    for (std::size_t i = jobs_before; i < maintenance.jobs.size(); ++i) {
+        if (seen.count(maintenance.jobs[i].jobid)) continue;
+        new_jobs.insert(maintenance.jobs[i].jobid);
+        jobs.push_back(maintenance.jobs[i]);
+    }
+    std::vector<core::CronRunFact> runs(maintenance.runs.begin(), maintenance.runs.begin() + runs_before);
+    for (std::size_t i = runs_before; i < maintenance.runs.size(); ++i) {
+        if (new_jobs.count(maintenance.runs[i].jobid)) runs.push_back(maintenance.runs[i]);
+    }
+    maintenance.jobs = std::move(jobs);
+    maintenance.runs = std::move(runs);
 }
 
 std::string quoted(const std::string &name) { return "\"" + name + "\""; }
@@ -181,7 +213,11 @@ void read_cron_jobs(pqxx::transaction_base &cron_txn, const std::string &app_dat
         return;
     }
     if (access.reader_usable) {
-        read_through_reader(cron_txn, app_database, with_driver_jobs, maintenance);
+        for (const std::string &schema : access.reader_schemas) {
+            const std::size_t jobs_before = maintenance.jobs.size(), runs_before = maintenance.runs.size();
+            read_through_reader(cron_txn, schema, app_database, with_driver_jobs, maintenance);
+            keep_first_of_each_job(maintenance, jobs_before, runs_before);
+        }
         // An owner that is not a superuser sees its own jobs only: finding
         // none proves nothing about other roles' jobs.
         if (access.reader_sees_all || !maintenance.jobs.empty()) return;

@@ -69,23 +69,49 @@ std::string command_summary(const std::string &command) {
 }
 
 struct ExistingJob {
-    std::string jobid, jobname, schedule, command;
+    std::string jobid, jobname, schedule, command, database;
     bool active = false;
     bool ours = false;  // named as setup names it and owned by this role
 };
 
+ExistingJob job_of(const pqxx::row &row) {
+    return ExistingJob{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<bool>(),
+                       row[6].as<bool>()};
+}
+
+std::string job_columns(pqxx::transaction_base &txn, const std::string &job_name) {
+    return "jobid::text, coalesce(jobname, ''), schedule, command, database, active, (coalesce(jobname, '') = " +
+           txn.quote(job_name) + " AND username = current_user)";
+}
+
 // The maintenance job of app_database this role sees (row-level security
 // shows a role its own jobs only; a superuser sees all): ours first.
-std::optional<ExistingJob> existing_job(pqxx::transaction_base &txn, const std::string &app_database) {
-    const std::string ours =
-        "(coalesce(jobname, '') = " + txn.quote(core::shared::kJobName) + " AND username = current_user)";
-    pqxx::result rows = txn.exec("SELECT jobid::text, coalesce(jobname, ''), schedule, command, active, " + ours +
-                                 "  FROM cron.job WHERE database = " + txn.quote(app_database) + "   AND command ~* " +
-                                 txn.quote(core::shared::kMaintenanceCommandPattern) + " ORDER BY " + ours +
-                                 " DESC, active DESC, jobid LIMIT 1");
+std::optional<ExistingJob> existing_job(pqxx::transaction_base &txn, const std::string &app_database,
+                                        const std::string &job_name) {
+    const std::string ours = "(coalesce(jobname, '') = " + txn.quote(job_name) + " AND username = current_user)";
+    pqxx::result rows = txn.exec("SELECT " + job_columns(txn, job_name) +
+                                 "  FROM cron.job WHERE database = " + txn.quote(app_database) + "   AND (command ~* " +
+                                 txn.quote(core::shared::kMaintenanceCommandPattern) + " OR " + ours + ") ORDER BY " +
+                                 ours + " DESC, active DESC, jobid LIMIT 1");
     if (rows.empty()) return std::nullopt;
-    return ExistingJob{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(),
-                       rows[0][3].as<std::string>(), rows[0][4].as<bool>(),        rows[0][5].as<bool>()};
+    return job_of(rows[0]);
+}
+
+// This role's job called `name`, whatever database it runs in: pg_cron's
+// upsert key is (jobname, username) across the cluster.
+std::optional<ExistingJob> job_named(pqxx::transaction_base &txn, const std::string &name,
+                                     const std::string &job_name) {
+    pqxx::result rows = txn.exec("SELECT " + job_columns(txn, job_name) +
+                                 " FROM cron.job WHERE jobname = " + txn.quote(name) + " AND username = current_user");
+    if (rows.empty()) return std::nullopt;
+    return job_of(rows[0]);
+}
+
+std::string schedule_statement(pqxx::transaction_base &txn, const std::string &job_name, const std::string &schedule,
+                               const std::string &command, const std::string &app_database) {
+    return "SELECT cron.schedule_in_database(" + txn.quote(job_name) + ", " + txn.quote(schedule) + ", " +
+           txn.quote(command) + ", " + txn.quote(app_database) + ")::text";
 }
 
 }  // namespace
@@ -95,7 +121,8 @@ void print_setup_row(std::ostream &out, const std::string &step, const std::stri
 }
 
 StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string &app_database,
-                                      const std::string &schedule, const std::string &command, std::ostream &out) {
+                                      const std::string &job_name, const std::string &schedule,
+                                      const std::string &command, std::ostream &out) {
     pqxx::work txn(cron);
     const CronRights rights = probe_rights(txn);
     const std::string where = "in database " + rights.database;
@@ -113,24 +140,50 @@ StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string 
                             grants_missing(rights, false) + "then run fitbot-partman setup again");
         return StepOutcome::manual;
     }
-    const std::optional<ExistingJob> job = existing_job(txn, app_database);
+    // The name is this database's own (maintenance_job_name()); a job of
+    // ours by that name in another database would be taken over by
+    // schedule_in_database()'s upsert: never touch it.
+    if (const std::optional<ExistingJob> named = job_named(txn, job_name, job_name);
+        named && named->database != app_database) {
+        print_setup_row(out, "schedule", "manual",
+                        "pg_cron job " + named->jobid + " " + job_name + " " + where + " of role " + rights.role +
+                            " maintains database " + named->database + ", and scheduling database " + app_database +
+                            " under that name would take it over: rename or remove it there "
+                            "(SELECT cron.unschedule(" +
+                            named->jobid + ");), then run fitbot-partman setup again");
+        return StepOutcome::manual;
+    }
+    std::string note;
+    bool adopted = false;
+    // 1.1 development builds gave every database's job the seed's name: take
+    // this database's under its own name, so that the next database set up
+    // does not overwrite it. A seed-named job of another database is left to
+    // that database's setup.
+    if (job_name != core::shared::kJobName) {
+        if (const std::optional<ExistingJob> shared = job_named(txn, core::shared::kJobName, job_name)) {
+            if (shared->database == app_database) {
+                txn.exec(schedule_statement(txn, job_name, shared->schedule, shared->command, app_database));
+                txn.exec("SELECT cron.unschedule(" + shared->jobid + "::bigint)");
+                adopted = true;
+                note = " (adopted pg_cron job " + shared->jobid + " " + core::shared::kJobName + ", renamed)";
+            } else {
+                note = " (this database had no job of its own: pg_cron job " + shared->jobid + " " +
+                       core::shared::kJobName + " maintains database " + shared->database + ")";
+            }
+        }
+    }
+    const std::optional<ExistingJob> job = existing_job(txn, app_database, job_name);
     std::string action, jobid;
     if (!job) {
-        jobid =
-            txn.exec("SELECT cron.schedule_in_database(" + txn.quote(core::shared::kJobName) + ", " +
-                     txn.quote(schedule) + ", " + txn.quote(command) + ", " + txn.quote(app_database) + ")::text")[0][0]
-                .as<std::string>();
+        jobid = txn.exec(schedule_statement(txn, job_name, schedule, command, app_database))[0][0].as<std::string>();
         action = "scheduled";
     } else if (job->schedule == schedule && job->command == command && job->active) {
         jobid = job->jobid;
-        action = "unchanged";
+        action = adopted ? "adopted" : "unchanged";
     } else if (job->ours && job->active) {
         // schedule_in_database() updates the role's job of that name in
         // place (same jobid), but never re-activates one.
-        jobid =
-            txn.exec("SELECT cron.schedule_in_database(" + txn.quote(core::shared::kJobName) + ", " +
-                     txn.quote(schedule) + ", " + txn.quote(command) + ", " + txn.quote(app_database) + ")::text")[0][0]
-                .as<std::string>();
+        jobid = txn.exec(schedule_statement(txn, job_name, schedule, command, app_database))[0][0].as<std::string>();
         action = "updated";
     } else if (!rights.alter_job) {
         print_setup_row(out, "schedule", "manual",
@@ -147,10 +200,16 @@ StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string 
         jobid = job->jobid;
         action = "updated";
     }
+    // What pg_cron now holds, not what was asked for.
+    pqxx::row row = txn.exec(
+        "SELECT coalesce(jobname, ''), schedule, command, database, active FROM cron.job"
+        " WHERE jobid = " +
+        txn.quote(jobid) + "::bigint")[0];
     txn.commit();
     print_setup_row(out, "schedule", action,
-                    "pg_cron job " + jobid + " " + where + ": '" + schedule + "' runs " + command_summary(command) +
-                        " in database " + app_database);
+                    "pg_cron job " + jobid + " " + row[0].as<std::string>() + " " + where + ": '" +
+                        row[1].as<std::string>() + "' runs " + command_summary(row[2].as<std::string>()) +
+                        " in database " + row[3].as<std::string>() + (row[4].as<bool>() ? "" : " (INACTIVE)") + note);
     return StepOutcome::done;
 }
 
@@ -179,6 +238,104 @@ StepOutcome schedule_history_purge(pqxx::connection &cron, const std::string &st
                         "' keeps cron.job_run_details bounded there (every job's last " +
                         std::to_string(core::shared::kRunsPerJob) + " runs kept)");
     return StepOutcome::done;
+}
+
+}  // namespace fitbot::companion
+
+namespace fitbot::companion {
+
+namespace {
+
+// This role's maintenance jobs left in any database, as "database (job id)".
+std::string databases_still_served(pqxx::transaction_base &txn) {
+    return txn
+        .exec(
+            "SELECT coalesce(string_agg(format('%s (job %s)', database, jobid), ', ' ORDER BY database), '')"
+            "  FROM cron.job WHERE username = current_user AND command ~* " +
+            txn.quote(core::shared::kMaintenanceCommandPattern))[0][0]
+        .as<std::string>();
+}
+
+}  // namespace
+
+StepOutcome unschedule_in_cron_database(pqxx::connection &cron, const std::string &app_database,
+                                        const std::string &job_name, std::ostream &out) {
+    pqxx::work txn(cron);
+    const CronRights rights = probe_rights(txn);
+    const std::string where = "in database " + rights.database;
+    const std::string jobs_of_app = "FROM cron.job WHERE database = " + txn.quote(app_database) +
+                                    " AND (jobname = " + txn.quote(job_name) + " OR command ~* " +
+                                    txn.quote(core::shared::kMaintenanceCommandPattern) + ")";
+    if (!rights.installed) {
+        print_setup_row(out, "schedule", "unchanged", "pg_cron is not installed " + where + ": no job to remove");
+        return StepOutcome::done;
+    }
+    if (!rights.usage) {
+        print_setup_row(out, "schedule", "manual",
+                        "role " + rights.role + " may not use pg_cron " + where +
+                            ": a superuser runs there SELECT cron.unschedule(jobid) " + jobs_of_app + ";");
+        return StepOutcome::manual;
+    }
+    // Row-level security shows this role its own jobs (a superuser all of
+    // them): every one of them that maintains this database goes, no other.
+    pqxx::result jobs = txn.exec("SELECT jobid::text, coalesce(jobname, '') || ' (owner ' || username || ')' " +
+                                 jobs_of_app + " ORDER BY jobid");
+    if (jobs.empty()) {
+        txn.commit();
+        print_setup_row(
+            out, "schedule", "unchanged",
+            "no maintenance job of database " + app_database + " " + where + " that role " + rights.role + " can see");
+        return StepOutcome::done;
+    }
+    std::string removed;
+    for (const pqxx::row &job : jobs) {
+        txn.exec("SELECT cron.unschedule(" + job[0].as<std::string>() + "::bigint)");
+        removed += (removed.empty() ? "" : ", ") + job[0].as<std::string>() + " " + job[1].as<std::string>();
+    }
+    txn.commit();
+    print_setup_row(out, "schedule", "unscheduled",
+                    "pg_cron job(s) " + removed + " " + where + " no longer maintain database " + app_database);
+    return StepOutcome::done;
+}
+
+StepOutcome unschedule_history_purge(pqxx::connection &cron, std::ostream &out) {
+    pqxx::work txn(cron);
+    const CronRights rights = probe_rights(txn);
+    if (!rights.installed || !rights.usage) {
+        print_setup_row(
+            out, "history", "unchanged",
+            "role " + rights.role + " has no pg_cron history purge it can see in database " + rights.database);
+        return StepOutcome::done;
+    }
+    // One purge per role serves every database that role set up: it goes
+    // with the last of them.
+    const std::string served = databases_still_served(txn);
+    pqxx::result jobs =
+        txn.exec("SELECT jobid::text FROM cron.job WHERE jobname = " + txn.quote(core::shared::kHistoryJobName) +
+                 " AND username = current_user");
+    if (jobs.empty()) {
+        print_setup_row(out, "history", "unchanged", "role " + rights.role + " has no pg_cron history purge");
+        return StepOutcome::done;
+    }
+    if (!served.empty()) {
+        print_setup_row(out, "history", "kept",
+                        "pg_cron job " + jobs[0][0].as<std::string>() + " " + core::shared::kHistoryJobName +
+                            " in database " + rights.database + " still serves role " + rights.role +
+                            "'s maintenance jobs of " + served);
+        return StepOutcome::done;
+    }
+    txn.exec("SELECT cron.unschedule(" + jobs[0][0].as<std::string>() + "::bigint)");
+    txn.commit();
+    print_setup_row(out, "history", "unscheduled",
+                    "pg_cron job " + jobs[0][0].as<std::string>() + " " + core::shared::kHistoryJobName +
+                        " in database " + rights.database + ": role " + rights.role + " has no maintenance job left");
+    return StepOutcome::done;
+}
+
+bool role_has_maintenance_jobs(pqxx::connection &cron) {
+    pqxx::work txn(cron);
+    if (!probe_rights(txn).usage) return false;
+    return !databases_still_served(txn).empty();
 }
 
 }  // namespace fitbot::companion

@@ -16,14 +16,28 @@ namespace fitbot::companion {
 enum class StepOutcome { done, manual };
 
 // Schedules (or updates, or re-activates) the one maintenance job of
-// `app_database` in pg_cron's database, reached by `cron`.
+// `app_database` in pg_cron's database, reached by `cron`, under the name
+// `job_name` (fitbot_partman_internal.maintenance_job_name() there).
 StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string &app_database,
-                                      const std::string &schedule, const std::string &command, std::ostream &out);
+                                      const std::string &job_name, const std::string &schedule,
+                                      const std::string &command, std::ostream &out);
 
 // Schedules pg_cron's history purge in pg_cron's database: `statement` is
 // the cron.schedule() call fitbot_partman_internal.history_purge_statement()
 // gives.
 StepOutcome schedule_history_purge(pqxx::connection &cron, const std::string &statement, std::ostream &out);
+
+// teardown's counterparts: remove the maintenance jobs of `app_database`
+// this role can see (named `job_name` or running pg_partman's maintenance);
+// remove this role's history purge unless its maintenance jobs of other
+// databases still need it. Each prints one row ('manual' with the statement
+// when privileges are missing).
+StepOutcome unschedule_in_cron_database(pqxx::connection &cron, const std::string &app_database,
+                                        const std::string &job_name, std::ostream &out);
+StepOutcome unschedule_history_purge(pqxx::connection &cron, std::ostream &out);
+
+// Whether this role still owns a maintenance job, of any database.
+bool role_has_maintenance_jobs(pqxx::connection &cron);
 
 // Prints one setup row: step, action, detail.
 void print_setup_row(std::ostream &out, const std::string &step, const std::string &action, const std::string &detail);

@@ -23,6 +23,7 @@
 #include "setup_commands.h"
 #include "status_view.h"
 #include "system_zone.h"
+#include "teardown_command.h"
 #include "time_format.h"
 #include "verdicts.h"
 #include "version.h"
@@ -250,6 +251,9 @@ int main(int argc, char **argv) {
     setup_command->add_option("--schedule", schedule, "pg_cron schedule of the maintenance job")->capture_default_str();
     setup_command->footer(
         "\nExamples:\n  fitbot-partman setup\n  fitbot-partman --agentless setup --schedule '30 3 1,15 * *'");
+    auto *teardown_command = app.add_subcommand(
+        "teardown", "undo setup for this database: its maintenance job and readers (never drops a reading)");
+    teardown_command->footer("\nExamples:\n  fitbot-partman teardown\n  fitbot-partman --agentless teardown");
     auto *preflight_command =
         app.add_subcommand("preflight", "check that pg_cron will run maintenance; exit 1 if a check fails");
 
@@ -294,7 +298,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (app.get_subcommands().empty()) {
-        return usage_error("a command is required: status, check, metrics, serve, maintain, setup or preflight");
+        return usage_error(
+            "a command is required: status, check, metrics, serve, maintain, setup, teardown or preflight");
     }
 
     ConnectSettings settings;
@@ -375,6 +380,7 @@ int main(int argc, char **argv) {
             return maintain(global.dsn, global.agentless, dry_run, std::cout, std::cerr);
         }
         if (*setup_command) return setup(global.dsn, global.agentless, schedule, std::cout, std::cerr);
+        if (*teardown_command) return teardown(global.dsn, global.agentless, std::cout, std::cerr);
         if (*preflight_command) return preflight(global.dsn, global.agentless, std::cout);
     } catch (const std::exception &error) {
         std::string command = app.get_subcommands().empty() ? "" : " " + app.get_subcommands().front()->get_name();

@@ -1,29 +1,26 @@
 #include "setup_commands.h"
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "agentless_install.h"
 #include "core/cron.h"
 #include "core/shared_facts.h"
 #include "cron_database.h"
+#include "cron_jobs.h"
 #include "cron_setup.h"
 #include "database.h"
 #include "reader_setup.h"
 
 namespace fitbot::companion {
 
-namespace {
-
-constexpr const char *kJobName = core::shared::kJobName;
-
-// Where pg_cron runs jobs from, seen from the application's database.
-struct CronPlace {
-    bool preloaded = false;
-    bool here = false;          // pg_cron's extension is installed in this database
-    std::string cron_database;  // cron.database_name
-    std::string app_database;
-    bool elsewhere() const { return preloaded && !here && cron_database != app_database; }
-};
+std::string job_name(pqxx::connection &connection) {
+    pqxx::read_transaction txn(connection);
+    return txn.exec("SELECT fitbot_partman_internal.maintenance_job_name()")[0][0].as<std::string>();
+}
 
 CronPlace cron_place(pqxx::connection &connection) {
     pqxx::read_transaction txn(connection);
@@ -36,6 +33,8 @@ CronPlace cron_place(pqxx::connection &connection) {
                         [0];
     return CronPlace{row[0].as<bool>(), row[1].as<bool>(), row[2].as<std::string>(), row[3].as<std::string>()};
 }
+
+namespace {
 
 // The agentless setup in this database: table, registration, and the job
 // when pg_cron lives here. Returns the job's command.
@@ -95,6 +94,8 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
                        "fitbot_partman.run_maintenance() and its ledger, fitbot_partman.maintenance_runs");
     const std::string command =
         txn.exec("SELECT fitbot_partman_internal.maintenance_command()")[0][0].as<std::string>();
+    const std::string jobname =
+        txn.exec("SELECT fitbot_partman_internal.maintenance_job_name()")[0][0].as<std::string>();
     pqxx::row cron = txn.exec(
         "SELECT to_regclass('cron.job') IS NOT NULL,"
         "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")
@@ -105,16 +106,24 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
         out << fmt::format(
             "{:<13} {:<11} pg_cron runs jobs from database {}; connect there and run: "
             "SELECT cron.schedule_in_database({}, {}, {}, {});\n",
-            "schedule", "manual", cron[1].c_str(), txn.quote(kJobName), txn.quote(schedule), txn.quote(command),
+            "schedule", "manual", cron[1].c_str(), txn.quote(jobname), txn.quote(schedule), txn.quote(command),
             txn.quote(cron[2].as<std::string>()));
     } else {
+        // cron.schedule() upserts on (jobname, username) across databases:
+        // this role's jobs that earlier builds scheduled for other databases
+        // under this name get their own names first (issue 21).
+        const int renamed = txn.exec("SELECT fitbot_partman_internal.rename_shared_jobs()")[0][0].as<int>();
+        if (renamed > 0) {
+            out << fmt::format("{:<13} {:<11} {} pg_cron job(s) of other databases named {} now have their own names\n",
+                               "other-jobs", "renamed", renamed, jobname);
+        }
         pqxx::result job =
             txn.exec("SELECT jobid, schedule = " + txn.quote(schedule) + " AND command = " + txn.quote(command) +
-                     " AND active FROM cron.job WHERE jobname = " + txn.quote(kJobName) +
-                     " AND username = current_user ORDER BY jobid LIMIT 1");
+                     " AND active FROM cron.job WHERE jobname = " + txn.quote(jobname) +
+                     " AND username = current_user AND database = current_database() ORDER BY jobid LIMIT 1");
         std::string action;
         if (job.empty()) {
-            txn.exec("SELECT cron.schedule(" + txn.quote(kJobName) + ", " + txn.quote(schedule) + ", " +
+            txn.exec("SELECT cron.schedule(" + txn.quote(jobname) + ", " + txn.quote(schedule) + ", " +
                      txn.quote(command) + ")");
             action = "scheduled";
         } else if (job[0][1].as<bool>()) {
@@ -124,7 +133,7 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
                      ", command := " + txn.quote(command) + ", active := true)");
             action = "updated";
         }
-        out << fmt::format("{:<13} {:<11} pg_cron job {}: '{}' runs {}\n", "schedule", action, kJobName, schedule,
+        out << fmt::format("{:<13} {:<11} pg_cron job {}: '{}' runs {}\n", "schedule", action, jobname, schedule,
                            command);
     }
     txn.commit();
@@ -164,8 +173,9 @@ ExtensionJob extension_job(pqxx::connection &connection, const std::string &sche
 
 // setup's steps in pg_cron's database when that is not this one. Returns the
 // number of steps left to someone else (printed as 'manual').
-int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, Mode mode, const std::string &schedule,
-                           const std::string &command, const ExtensionJob &extension, std::ostream &out) {
+int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, Mode mode, const std::string &name,
+                           const std::string &schedule, const std::string &command, const ExtensionJob &extension,
+                           std::ostream &out) {
     const std::string cron_dsn = cron_database_dsn(app_dsn, place.cron_database);
     Connection cron;
     try {
@@ -179,11 +189,11 @@ int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, M
     return scrubbed(cron_dsn, [&] {
         int manual = 0;
         if (mode == Mode::extension) {
-            manual += schedule_in_cron_database(*cron.connection, place.app_database, extension.schedule,
+            manual += schedule_in_cron_database(*cron.connection, place.app_database, name, extension.schedule,
                                                 extension.command, out) == StepOutcome::manual;
             manual += schedule_history_purge(*cron.connection, extension.history_statement, out) == StepOutcome::manual;
         } else {
-            manual += schedule_in_cron_database(*cron.connection, place.app_database, schedule, command, out) ==
+            manual += schedule_in_cron_database(*cron.connection, place.app_database, name, schedule, command, out) ==
                       StepOutcome::manual;
         }
         manual += install_job_reader(*cron.connection, out) == StepOutcome::manual;
@@ -192,6 +202,8 @@ int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, M
 }
 
 // The checks that plain SQL can make; the extension's preflight() does more.
+// Nothing here names schema cron: a pg_monitor role may not use it. The
+// pg_cron extension and the job come from preflight_job_rows().
 std::string agentless_preflight(pqxx::transaction_base &txn) {
     return R"SQL(
 SELECT 'pg_cron preloaded', current_setting('shared_preload_libraries') ~ )SQL" +
@@ -199,13 +211,9 @@ SELECT 'pg_cron preloaded', current_setting('shared_preload_libraries') ~ )SQL" 
        format('shared_preload_libraries = %L', current_setting('shared_preload_libraries')),
        'ALTER SYSTEM SET shared_preload_libraries = ''pg_cron'' (keeping the others), then restart PostgreSQL.'
 UNION ALL
-SELECT 'cron.database_name', coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres') = current_database(),
+SELECT 'cron.database_name', true,
        format('pg_cron runs jobs from database %s', coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres')),
-       'Schedule maintenance from that database with cron.schedule_in_database().'
-UNION ALL
-SELECT 'pg_cron extension', to_regclass('cron.job') IS NOT NULL,
-       CASE WHEN to_regclass('cron.job') IS NOT NULL THEN 'pg_cron is installed here' ELSE 'pg_cron is not installed here' END,
-       'CREATE EXTENSION pg_cron; in cron.database_name.'
+       NULL
 UNION ALL
 SELECT 'pg_partman', EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_partman'),
        coalesce((SELECT format('pg_partman %s in schema %s', extversion, extnamespace::regnamespace)
@@ -214,14 +222,67 @@ SELECT 'pg_partman', EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_part
 )SQL";
 }
 
-std::string job_check(pqxx::transaction_base &txn) {
-    return R"SQL(
-SELECT 'maintenance job', coalesce(bool_or(active), false),
-       coalesce(string_agg(format('job %s %s %L %s', jobid, jobname, schedule, CASE WHEN active THEN 'active' ELSE 'INACTIVE' END), '; '),
-                'no pg_cron job runs pg_partman maintenance'),
-       'fitbot-partman setup creates or re-activates it.'
-FROM cron.job WHERE database = current_database() AND command ~* )SQL" +
-           txn.quote(core::shared::kMaintenanceCommandPattern);
+struct PreflightRow {
+    std::string name;
+    std::optional<bool> ok;  // nullopt: not applicable, or cannot be known by this role
+    std::string detail, hint;
+};
+
+// 'pg_cron extension' and 'maintenance job' as check sees them: in pg_cron's
+// database (connecting there when it is another one), through the job
+// readers when row-level security hides the job (cron_jobs.h).
+std::vector<PreflightRow> preflight_job_rows(pqxx::connection &app, const std::string &dsn, const CronPlace &place) {
+    std::vector<PreflightRow> rows;
+    if (!place.preloaded) return rows;  // 'pg_cron preloaded' fails already, with its fix
+    const std::string fix = "run fitbot-partman setup (as the administrator); it creates or re-activates the job";
+    core::MaintenanceFacts maintenance;
+    bool installed = false;
+    auto read = [&](pqxx::connection &cron) {
+        pqxx::read_transaction txn(cron);
+        read_cron_jobs(txn, place.app_database, maintenance);
+        installed = maintenance.cron_installed;
+    };
+    if (place.elsewhere()) {
+        const std::string cron_dsn = cron_database_dsn(dsn, place.cron_database);
+        try {
+            Connection cron = connect_cron_database(dsn, place.cron_database);
+            scrubbed(cron_dsn, [&] {
+                read(*cron.connection);
+                return 0;
+            });
+        } catch (const DatabaseError &error) {
+            rows.push_back({"pg_cron extension", false,
+                            "pg_cron runs jobs from database " + place.cron_database +
+                                ", which could not be reached: " + one_line_error(error, cron_dsn),
+                            "check the connection, or pass --cron-dsn"});
+            return rows;
+        }
+    } else {
+        read(app);
+    }
+    const std::string where = "in database " + place.cron_database;
+    rows.push_back(
+        {"pg_cron extension", installed,
+         installed ? "pg_cron is installed " + where : "pg_cron is not installed " + where,
+         installed ? ""
+                   : "a superuser runs CREATE EXTENSION pg_cron in database " + place.cron_database + "; then " + fix});
+    if (!installed) return rows;
+    std::string jobs;
+    bool active = false;
+    for (const core::CronJobFact &job : maintenance.jobs) {
+        jobs += (jobs.empty() ? "" : "; ") + fmt::format("job {} {} '{}' {} {}", job.jobid, job.jobname, job.schedule,
+                                                         job.active ? "active" : "INACTIVE", where);
+        active = active || job.active;
+    }
+    if (!maintenance.jobs.empty() || maintenance.jobs_visible) {
+        rows.push_back(
+            {"maintenance job", active,
+             jobs.empty() ? "no pg_cron job runs pg_partman maintenance for database " + place.app_database : jobs,
+             active ? "" : fix});
+    } else {
+        rows.push_back({"maintenance job", std::nullopt, maintenance.jobs_hidden_reason, ""});
+    }
+    return rows;
 }
 
 }  // namespace
@@ -248,7 +309,8 @@ int setup(const std::string &dsn, bool agentless, const std::string &schedule, s
         int manual = install_partman_reader(*connection.connection, out) == StepOutcome::manual;
         if (place.here) manual += install_job_reader(*connection.connection, out) == StepOutcome::manual;
         if (place.elsewhere())
-            manual += setup_in_cron_database(dsn, place, connection.mode, schedule, command, extension, out);
+            manual += setup_in_cron_database(dsn, place, connection.mode, job_name(*connection.connection), schedule,
+                                             command, extension, out);
         return manual;
     });
     if (manual > 0) {
@@ -263,27 +325,46 @@ int setup(const std::string &dsn, bool agentless, const std::string &schedule, s
 int preflight(const std::string &dsn, bool agentless, std::ostream &out) {
     Connection connection = connect(dsn, agentless);
     return scrubbed(dsn, [&]() -> int {
-        pqxx::read_transaction txn(*connection.connection);
-        pqxx::result rows;
-        if (connection.mode == Mode::extension) {
-            rows = txn.exec("SELECT check_name, ok, detail, hint FROM fitbot_partman.preflight()");
-        } else {
-            rows = txn.exec(agentless_preflight(txn));
+        const CronPlace place = cron_place(*connection.connection);
+        std::vector<PreflightRow> rows;
+        bool plain_sql = connection.mode == Mode::agentless;
+        {
+            pqxx::read_transaction txn(*connection.connection);
+            // The extension's preflight() reads pg_hba.conf and cron.job, which
+            // a pg_monitor role may not: it gets the checks plain SQL can make.
+            plain_sql =
+                plain_sql ||
+                !txn.exec("SELECT has_function_privilege('fitbot_partman.preflight()', 'EXECUTE')")[0][0].as<bool>();
+            for (const pqxx::row &row :
+                 txn.exec(plain_sql ? agentless_preflight(txn)
+                                    : "SELECT check_name, ok, detail, hint FROM fitbot_partman.preflight()")) {
+                rows.push_back({row[0].c_str(),
+                                row[1].is_null() ? std::nullopt : std::optional<bool>(row[1].as<bool>()),
+                                row[2].c_str(), row[3].is_null() ? "" : row[3].c_str()});
+            }
+        }
+        // The job as check sees it, wherever pg_cron lives: the extension's
+        // SQL cannot look into another database, plain SQL not into cron's
+        // row-level security.
+        const bool companion_reads_job = plain_sql || place.elsewhere();
+        if (companion_reads_job) {
+            rows.erase(std::remove_if(rows.begin(), rows.end(),
+                                      [](const PreflightRow &row) {
+                                          return row.name == "pg_cron extension" || row.name == "maintenance job";
+                                      }),
+                       rows.end());
+            const std::vector<PreflightRow> job_rows = preflight_job_rows(*connection.connection, dsn, place);
+            auto after = std::find_if(rows.begin(), rows.end(),
+                                      [](const PreflightRow &row) { return row.name == "cron.database_name"; });
+            rows.insert(after == rows.end() ? rows.end() : after + 1, job_rows.begin(), job_rows.end());
         }
         bool all_ok = true;
-        auto print = [&](const pqxx::result &result) {
-            for (const pqxx::row &row : result) {
-                bool ok = !row[1].is_null() && row[1].as<bool>();
-                const char *verdict = row[1].is_null() ? "n/a" : ok ? "ok" : "FAIL";
-                if (!row[1].is_null() && !ok) all_ok = false;
-                out << fmt::format("{:<4} {:<20} {}\n", verdict, row[0].c_str(), row[2].c_str());
-                if (!row[1].is_null() && !ok && !row[3].is_null())
-                    out << fmt::format("     {:<20} hint: {}\n", "", row[3].c_str());
-            }
-        };
-        print(rows);
-        if (connection.mode == Mode::agentless && !txn.exec("SELECT to_regclass('cron.job')")[0][0].is_null())
-            print(txn.exec(job_check(txn)));
+        for (const PreflightRow &row : rows) {
+            const char *verdict = !row.ok ? "n/a" : *row.ok ? "ok" : "FAIL";
+            if (row.ok && !*row.ok) all_ok = false;
+            out << fmt::format("{:<4} {:<20} {}\n", verdict, row.name, row.detail);
+            if (row.ok && !*row.ok && !row.hint.empty()) out << fmt::format("     {:<20} hint: {}\n", "", row.hint);
+        }
         return all_ok ? 0 : 1;
     });
 }

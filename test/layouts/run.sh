@@ -64,6 +64,9 @@ monitor_metrics() { "$companion" --dsn "$(dsn monitor)" "$@" metrics; }
 healthy_monitor() {
     local layout=$1; shift
     expect "$layout: the monitor's check is OK" 0 '^FITBOT_PARTMAN OK' monitor_check "$@"
+    # preflight agrees with check, as the same pg_monitor role (issue 21).
+    expect "$layout: the monitor's preflight sees the job too" 0 "ok +maintenance job +job [0-9]+ $job" \
+        "$companion" --dsn "$(dsn monitor)" "$@" preflight
     local metrics now
     metrics=$(monitor_metrics "$@" 2>&1)
     now=$(date +%s)
@@ -91,7 +94,10 @@ hidden_job() {
 }
 
 job_count() { db "$1" -c "SELECT count(*) FROM cron.job WHERE database = 'fitbot' AND command ~* 'run_maintenance'"; }
-deactivate() { db "$1" -c "SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE jobname = '$job'" >/dev/null; }
+# The job's name: the seed's where pg_cron lives in fitbot, else suffixed
+# with the database (maintenance_job_name(), issue 21).
+job_name() { if [ "$1" = fitbot ]; then echo "$job"; else echo "$job@fitbot"; fi; }
+deactivate() { db "$1" -c "SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE jobname = '$(job_name "$1")'" >/dev/null; }
 ledger_failure() {
     db fitbot -c "INSERT INTO fitbot_partman.maintenance_runs (trigger, outcome, message, started_at, finished_at)
                   VALUES ('pg_cron', 'failed', 'canceling statement due to lock timeout', now() - interval '1 minute', now())"
@@ -163,10 +169,10 @@ fi
 if start l2 postgres; then
     db fitbot -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman; CREATE EXTENSION fitbot_partman"
     expect "L2: setup schedules the job in postgres, its history purge and the job reader there" 0 \
-        "schedule +scheduled +pg_cron job [0-9]+ in database postgres.*history +scheduled.*job-reader +installed" \
+        "schedule +scheduled +pg_cron job [0-9]+ $job@fitbot in database postgres.*history +scheduled.*job-reader +installed" \
         bash -c "'$companion' --dsn '$(dsn postgres)' setup | tr '\n' ' '"
     check "L2: the job runs the driver in fitbot" \
-        test "$(db postgres -c "SELECT count(*) FROM cron.job WHERE jobname = '$job' AND database = 'fitbot'
+        test "$(db postgres -c "SELECT count(*) FROM cron.job WHERE jobname = '$job@fitbot' AND database = 'fitbot'
                                AND command LIKE '%fitbot_partman.run_maintenance(%' AND active")" = 1
     expect "L2: setup again changes nothing" 0 "schedule +unchanged.*history +unchanged.*job-reader +unchanged" \
         bash -c "'$companion' --dsn '$(dsn postgres)' setup | tr '\n' ' '"
@@ -224,11 +230,11 @@ if start l3 postgres; then
 
     db postgres -c "$grants GRANT CREATE ON DATABASE postgres TO admin;"
     expect "L3: with the grants, setup schedules in postgres and installs both readers" 0 \
-        "config-reader +(installed|unchanged).*schedule +scheduled +pg_cron job [0-9]+ in database postgres.*job-reader +installed" \
+        "config-reader +(installed|unchanged).*schedule +scheduled +pg_cron job [0-9]+ $job@fitbot in database postgres.*job-reader +installed" \
         bash -c "'$companion' --dsn '$admin' setup | tr '\n' ' '"
     check "L3: the job is the admin's and runs the driver setup installed in fitbot (pg_partman's procedure as fallback)" \
         test "$(db postgres -c "SELECT username || '|' || (command ~ '^DO .*CALL fitbot_partman\.run_maintenance\(run_trigger => ''pg_cron''\); ELSE CALL [a-z_]+\.run_maintenance_proc\(\);')
-                                FROM cron.job WHERE jobname = '$job' AND database = 'fitbot'")" = "admin|true"
+                                FROM cron.job WHERE jobname = '$job@fitbot' AND database = 'fitbot'")" = "admin|true"
     check "L3: the driver and its ledger are the admin's plain SQL objects in fitbot" \
         test "$(db fitbot -c "SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
                               WHERE p.oid = to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)')")" = admin
@@ -272,5 +278,8 @@ if start l3 postgres; then
     db postgres -c "SET client_min_messages = warning; DROP SCHEMA fitbot_partman_cron CASCADE"
     hidden_job L3
 fi
+
+# Several databases in one cluster (issue 21).
+source test/layouts/several_databases.sh
 
 suite_result

@@ -16,6 +16,10 @@ SELECT partitions, future_partitions FROM fitbot_partman.partition_health();
 \set SHOW_CONTEXT never
 SELECT fitbot_partman.schedule_maintenance();
 \set SHOW_CONTEXT errors
+-- preflight() here: pg_cron in another database is no failure, and no hint
+-- it prints would fail in this layout (fitbot-partman preflight looks there).
+SELECT check_name, ok, detail, hint FROM fitbot_partman.preflight()
+WHERE check_name IN ('cron.database_name', 'pg_cron extension', 'maintenance job', 'recent job failures');
 
 -- Health here cannot see the job in fitbot_regress: never CRITICAL ("no job")
 -- nor OK on that; the job is judged from the schedule setup() recorded and

@@ -20,14 +20,28 @@ COMMENT ON SCHEMA fitbot_partman_cron IS
 REVOKE ALL ON SCHEMA fitbot_partman_cron FROM PUBLIC;
 GRANT USAGE ON SCHEMA fitbot_partman_cron TO pg_monitor;
 
--- The jobs that run pg_partman maintenance in app_database.
+-- The jobs that run pg_partman maintenance in app_database: what health
+-- needs of them, never the command text, which may hold another role's
+-- secrets (a connection string, a password): runs_driver says whether it
+-- runs fitbot_partman's driver, whose runs are in the ledger (issue 19).
+-- 1.1 development builds returned the command: that signature goes first.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = 'fitbot_partman_cron' AND p.proname = 'maintenance_jobs'
+                 AND 'command' = ANY (p.proargnames)) THEN
+        DROP FUNCTION fitbot_partman_cron.maintenance_jobs(name);
+    END IF;
+END
+$$;
 CREATE OR REPLACE FUNCTION fitbot_partman_cron.maintenance_jobs(app_database name)
-RETURNS TABLE (jobid bigint, jobname text, schedule text, command text, database text, username text,
+RETURNS TABLE (jobid bigint, jobname text, schedule text, runs_driver boolean, database text, username text,
                active boolean, known_since timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text, j.active,
+    SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, strpos(j.command, @DRIVER_COMMAND_MARKER@) > 0,
+           j.database, j.username::text, j.active,
            -- pg_cron 1.4 keeps no creation time; with track_commit_timestamp
            -- the commit time of the job's row is a lower bound of its age.
            CASE WHEN current_setting('track_commit_timestamp')::bool THEN pg_xact_commit_timestamp(j.xmin) END

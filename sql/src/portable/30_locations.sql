@@ -138,7 +138,7 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT format('SELECT cron.schedule_in_database(%L, %L, %L, %L);',
-                  @JOB_NAME@, schedule,
+                  fitbot_partman_internal.maintenance_job_name(), schedule,
                   fitbot_partman_internal.maintenance_command(), current_database())
 $$;
 

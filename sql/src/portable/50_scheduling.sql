@@ -35,7 +35,9 @@ AS $fn$
 DECLARE
     normalized text := fitbot_partman_internal.checked_schedule(schedule);
     command text := fitbot_partman_internal.maintenance_command();
+    job_name text := fitbot_partman_internal.maintenance_job_name();
     existing record;
+    taken record;
 BEGIN
     CASE fitbot_partman_internal.cron_location()
         WHEN 'not loaded' THEN
@@ -56,13 +58,31 @@ BEGIN
     SELECT j.jobid, j.schedule, j.command, j.active, j.database INTO existing
     FROM cron.job j
     WHERE j.database = current_database()
-      AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@)
-    ORDER BY j.jobname IS DISTINCT FROM @JOB_NAME@, j.username <> current_user, j.jobid
+      AND (j.jobname = job_name OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@)
+    ORDER BY j.jobname IS DISTINCT FROM job_name, j.username <> current_user, j.jobid
     LIMIT 1;
+
+    -- cron.schedule() upserts on (jobname, username) across databases: a job
+    -- of ours by that name that runs elsewhere would be taken over (1.4
+    -- rewrites its command, 1.6 moves it here), and that database would
+    -- silently lose its maintenance.
+    IF existing IS NULL THEN
+        SELECT j.jobid, j.database, j.schedule, j.command INTO taken
+        FROM cron.job j WHERE j.jobname = job_name AND j.username = current_user;
+        IF taken IS NOT NULL THEN
+            RAISE EXCEPTION 'pg_cron job % "%" of role % maintains database "%", not "%"',
+                            taken.jobid, job_name, current_user, taken.database, current_database()
+                USING ERRCODE = 'object_in_use',
+                      HINT = format('Scheduling here would take that job over. Give it its own name first (fitbot-partman setup for database %I does so), or run: SELECT cron.schedule_in_database(%L, %L, %L, %L); SELECT cron.unschedule(%s); then run this again.',
+                                    taken.database,
+                                    fitbot_partman_internal.maintenance_job_name(taken.database, current_database()),
+                                    taken.schedule, taken.command, taken.database, taken.jobid);
+        END IF;
+    END IF;
 
     PERFORM fitbot_partman_internal.record_job_schedule(normalized);
     IF existing IS NULL THEN
-        jobid := cron.schedule(@JOB_NAME@, normalized, command);
+        jobid := cron.schedule(job_name, normalized, command);
         action := 'scheduled';
     ELSIF existing.schedule = normalized AND existing.command = command AND existing.active
           AND existing.database = current_database() THEN

@@ -66,21 +66,24 @@ BEGIN
         action := 'kept';
         detail := format('%s other table(s) still registered with pg_partman need the maintenance job', remaining);
     ELSIF EXISTS (SELECT 1 FROM cron.job j WHERE j.database = current_database()
-                  AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@)) THEN
+                  AND (j.jobname = fitbot_partman_internal.maintenance_job_name() OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@)) THEN
         -- Every maintenance job of this database, whoever owns it (as one
         -- superuser sees another's), so that none is left behind.
         SELECT string_agg(format('%s %s (owner %I)', j.jobid, coalesce(j.jobname, '(unnamed)'), j.username), ', ' ORDER BY j.jobid)
         INTO detail
         FROM cron.job j
-        WHERE j.database = current_database() AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
+        WHERE j.database = current_database() AND (j.jobname = fitbot_partman_internal.maintenance_job_name() OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
         PERFORM cron.unschedule(j.jobid) FROM cron.job j
-        WHERE j.database = current_database() AND (j.jobname = @JOB_NAME@ OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
-        -- The history purge was set up with it.
+        WHERE j.database = current_database() AND (j.jobname = fitbot_partman_internal.maintenance_job_name() OR j.command ~* @MAINTENANCE_COMMAND_PATTERN@);
+        -- The history purge was set up with it. It serves every database its
+        -- role set up (issue 21): it goes with that role's last maintenance job.
         SELECT detail || coalesce(', ' || string_agg(format('%s %s', j.jobid, j.jobname), ', ' ORDER BY j.jobid), '')
         INTO detail
-        FROM cron.job j WHERE j.jobname = @HISTORY_JOB_NAME@ AND j.database = current_database();
+        FROM cron.job j WHERE j.jobname = @HISTORY_JOB_NAME@ AND j.database = current_database()
+          AND NOT EXISTS (SELECT 1 FROM cron.job m WHERE m.username = j.username AND m.command ~* @MAINTENANCE_COMMAND_PATTERN@);
         PERFORM cron.unschedule(j.jobid) FROM cron.job j
-        WHERE j.jobname = @HISTORY_JOB_NAME@ AND j.database = current_database();
+        WHERE j.jobname = @HISTORY_JOB_NAME@ AND j.database = current_database()
+          AND NOT EXISTS (SELECT 1 FROM cron.job m WHERE m.username = j.username AND m.command ~* @MAINTENANCE_COMMAND_PATTERN@);
         action := 'unscheduled';
         detail := 'pg_cron job(s) removed: ' || detail;
     ELSE

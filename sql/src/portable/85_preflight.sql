@@ -47,21 +47,23 @@ BEGIN
     END IF;
     RETURN NEXT;
 
+    -- pg_cron in another database is a layout of its own (L2, L3), not a
+    -- failure: the job is scheduled there (issue 21).
     check_name := 'cron.database_name';
-    ok := cron_database = current_database();
+    ok := cron_database = current_database() OR cron_where = 'elsewhere';
     detail := CASE WHEN cron_database IS NULL THEN 'not set (pg_cron is not loaded)'
                    ELSE format('pg_cron runs jobs from database %I; this is %I', cron_database, current_database()) END;
     hint := CASE WHEN ok THEN NULL
-                 WHEN cron_database IS NULL THEN 'Load pg_cron first (see "pg_cron preloaded").'
-                 ELSE format('Schedule maintenance from database %I: %s', cron_database,
-                             fitbot_partman_internal.schedule_in_database_statement(@DEFAULT_SCHEDULE@)) END;
+                 WHEN cron_database IS NULL THEN 'Load pg_cron first (see "pg_cron preloaded").' END;
     RETURN NEXT;
 
     check_name := 'pg_cron extension';
-    ok := cron_where = 'here';
+    ok := CASE WHEN cron_where = 'elsewhere' THEN NULL ELSE cron_where = 'here' END;
     detail := CASE cron_where WHEN 'here' THEN format('pg_cron %s is installed in this database',
                                                       (SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'))
                               WHEN 'installable' THEN 'pg_cron is loaded but CREATE EXTENSION pg_cron has not run here'
+                              WHEN 'elsewhere' THEN format('pg_cron lives in database %I, which SQL here cannot read: `fitbot-partman preflight` checks it there',
+                                                           cron_database)
                               ELSE 'pg_cron is not installed in this database' END;
     hint := CASE WHEN ok THEN NULL WHEN cron_where = 'installable'
                  THEN 'Run SELECT * FROM fitbot_partman.setup(); it creates the extension and the job.' ELSE NULL END;
@@ -76,11 +78,16 @@ BEGIN
         ORDER BY j.active DESC, j.jobid LIMIT 1;
     END IF;
     check_name := 'maintenance job';
-    ok := job.jobid IS NOT NULL AND job.active;
-    detail := CASE WHEN job.jobid IS NULL THEN 'no pg_cron job runs pg_partman maintenance for this database'
+    ok := CASE WHEN cron_where = 'elsewhere' THEN NULL ELSE job.jobid IS NOT NULL AND job.active END;
+    detail := CASE WHEN cron_where = 'elsewhere'
+                   THEN format('job %s in database %I, which SQL here cannot read: `fitbot-partman preflight` checks it there',
+                               fitbot_partman_internal.maintenance_job_name(), cron_database)
+                   WHEN job.jobid IS NULL THEN 'no pg_cron job runs pg_partman maintenance for this database'
                    ELSE format('job %s %s runs %L as %I, %s', job.jobid, coalesce(job.jobname, '(unnamed)'), job.schedule,
                                job.username, CASE WHEN job.active THEN 'active' ELSE 'INACTIVE' END) END;
-    hint := CASE WHEN ok THEN NULL ELSE 'Run SELECT fitbot_partman.schedule_maintenance(); it creates or re-activates the job.' END;
+    hint := CASE WHEN ok IS NOT FALSE THEN NULL
+                 WHEN cron_where = 'not loaded' THEN 'Load pg_cron first (see "pg_cron preloaded").'
+                 ELSE 'Run SELECT fitbot_partman.schedule_maintenance(); it creates or re-activates the job.' END;
     RETURN NEXT;
     job_user := coalesce(job.username, current_user);
 
@@ -147,7 +154,9 @@ BEGIN
         hint := CASE WHEN ok THEN NULL ELSE 'See SELECT * FROM cron.job_run_details ORDER BY start_time DESC; "connection failed" means the checks above need fixing.' END;
     ELSE
         ok := NULL;
-        detail := 'pg_cron is not installed in this database';
+        detail := CASE WHEN cron_where = 'elsewhere'
+                       THEN format('pg_cron keeps its run history in database %I, which SQL here cannot read', cron_database)
+                       ELSE 'pg_cron is not installed in this database' END;
         hint := NULL;
     END IF;
     RETURN NEXT;
