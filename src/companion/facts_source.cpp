@@ -6,6 +6,7 @@
 
 #include "core/citus_estimate.h"
 #include "core/facts_json.h"
+#include "core/ledger_liveness.h"
 #include "core/partition_bound.h"
 #include "core/shared_facts.h"
 #include "cron_jobs.h"
@@ -328,15 +329,20 @@ void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFac
     if (preloaded) maintenance.cron_database = scheduler[4].as<std::string>();
     maintenance.ledger_available = scheduler[3].as<bool>();
     if (!maintenance.ledger_available) return;
-    for (
-        const pqxx::row &row : txn.exec(
-            "SELECT r.run_id, r.trigger, r.outcome, coalesce(r.message, ''),"
-            "       (extract(epoch FROM r.started_at) * 1000000)::int8,"
-            "       (extract(epoch FROM r.finished_at) * 1000000)::int8,"
-            "       r.outcome = 'running' AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
-            "                                          WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)"
-            "  FROM fitbot_partman.maintenance_runs r ORDER BY r.run_id DESC LIMIT " +
-            std::to_string(core::shared::kRunsPerJob))) {
+    for (const pqxx::row &row :
+         txn.exec("SELECT r.run_id, r.trigger, r.outcome, coalesce(r.message, ''),"
+                  "       (extract(epoch FROM r.started_at) * 1000000)::int8,"
+                  "       (extract(epoch FROM r.finished_at) * 1000000)::int8,"
+                  // The run's backend, for core::ledger_run_in_progress(): without
+                  // pg_read_all_stats another role's backend shows its pid only.
+                  "       a.pid IS NOT NULL, (extract(epoch FROM a.backend_start) * 1000000)::int8, a.state,"
+                  "       (extract(epoch FROM a.query_start) * 1000000)::int8"
+                  "  FROM fitbot_partman.maintenance_runs r"
+                  "  LEFT JOIN LATERAL (SELECT s.pid, s.backend_start, s.state, s.query_start"
+                  "                       FROM pg_catalog.pg_stat_activity s"
+                  "                      WHERE r.outcome = 'running' AND s.pid = r.backend_pid LIMIT 1) a ON true"
+                  " ORDER BY r.run_id DESC LIMIT " +
+                  std::to_string(core::shared::kRunsPerJob))) {
         core::LedgerRunFact run;
         run.run_id = row[0].as<std::int64_t>();
         run.trigger = row[1].as<std::string>();
@@ -344,7 +350,21 @@ void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFac
         run.message = row[3].as<std::string>();
         run.started_at = row[4].as<core::Micros>();
         run.finished_at = optional_micros(row[5]);
-        run.alive = row[6].as<bool>();
+        std::optional<core::BackendFact> backend;
+        if (row[6].as<bool>()) {
+            backend.emplace();
+            backend->backend_start = optional_micros(row[7]);
+            backend->query_start = optional_micros(row[9]);
+            if (!row[8].is_null()) {
+                // 'disabled' (track_activities off) says nothing either way.
+                const std::string state = row[8].as<std::string>();
+                if (state == "active")
+                    backend->state = core::BackendState::active;
+                else if (state != "disabled")
+                    backend->state = core::BackendState::idle;
+            }
+        }
+        run.alive = run.outcome == "running" && core::ledger_run_in_progress(run.started_at, backend);
         maintenance.ledger_runs.push_back(std::move(run));
     }
 }

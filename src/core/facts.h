@@ -93,8 +93,10 @@ struct LedgerRunFact {
     std::string message;
     Micros started_at = 0;
     std::optional<Micros> finished_at;
-    // For a run still marked running: whether its backend is still there
-    // (a run whose session was cancelled or killed never finishes its row).
+    // For a run still marked running: whether it is still in progress, as
+    // ledger_run_in_progress() (ledger_liveness.h) judges its backend (a run
+    // whose session was cancelled or killed never finishes its row, and
+    // reads as failed, interrupted).
     bool alive = false;
 };
 

@@ -38,6 +38,10 @@
 // cron.job_run_details, whose cost grows without bound; the readers skip that
 // table for such jobs.
 //
+// A ledger run still marked running whose backend is gone (killed, crashed,
+// its pid reused by a later session) or cancelled in a session that stays
+// open is a failed run at once, "interrupted" (core/ledger_liveness.h).
+//
 // Runs of fitbot_partman.run_maintenance() by hand, from its ledger, count
 // with the job's own runs for failures and the last success: a successful
 // manual run clears a failure, as the runbook promises, and a missed firing
@@ -69,6 +73,11 @@ namespace {
 
 constexpr std::size_t kMaxMessageInReason = 160;
 
+// The driver's own words for such a run when the next run closes its row
+// (27_maintenance_driver.sql), so that health says the same before and after.
+constexpr const char *kInterruptedRunMessage =
+    "interrupted before it finished (cancelled, timed out, or its session ended)";
+
 // How long after a firing a job that fires at most daily may take to show a
 // started run before the firing counts as missed. pg_cron starts a job within
 // seconds of its minute (a run still connecting counts as started), so an
@@ -92,20 +101,27 @@ std::string job_label(const CronJobFact &job) {
     return label;
 }
 
-// A manual run from the ledger as a run of the job, or nullopt when it says
-// nothing about maintenance (skipped, or abandoned by its session).
+// A run from the ledger as a run of the job, or nullopt when it says nothing
+// about maintenance (skipped). A run still marked running whose backend is
+// gone or no longer runs it (ledger_run_in_progress(), decided by the
+// readers as `alive`) was interrupted: a failure at once, not the previous
+// run's success until the next run closes its row.
 std::optional<CronRunFact> as_job_run(const LedgerRunFact &ledger, std::int64_t jobid) {
     CronRunFact run;
     run.jobid = jobid;
+    std::string message = ledger.message;
     if (ledger.outcome == "succeeded" || ledger.outcome == "failed") {
         run.status = ledger.outcome;
     } else if (ledger.outcome == "running" && ledger.alive) {
         run.status = "running";
+    } else if (ledger.outcome == "running") {
+        run.status = "failed";
+        message = kInterruptedRunMessage;
     } else {
         return std::nullopt;
     }
-    run.return_message = "run by hand: " + (ledger.message.empty() ? ledger.outcome : ledger.message);
     run.by_hand = ledger.trigger != "pg_cron";
+    run.return_message = run.by_hand ? "run by hand: " + (message.empty() ? ledger.outcome : message) : message;
     run.start_time = ledger.started_at;
     run.end_time = ledger.finished_at;
     return run;
@@ -133,10 +149,7 @@ std::vector<CronRunFact> runs_of(const MaintenanceFacts &facts, const CronJobFac
     for (const LedgerRunFact &ledger : facts.ledger_runs) {
         const bool scheduled = ledger.trigger == "pg_cron";
         if (scheduled ? !from_ledger : !with_manual_runs) continue;
-        if (std::optional<CronRunFact> run = as_job_run(ledger, job.jobid)) {
-            if (scheduled) run->return_message = ledger.message;
-            runs.push_back(*run);
-        }
+        if (std::optional<CronRunFact> run = as_job_run(ledger, job.jobid)) runs.push_back(*run);
     }
     std::stable_sort(runs.begin(), runs.end(), [](const CronRunFact &a, const CronRunFact &b) {
         if (!a.start_time || !b.start_time) return !a.start_time && b.start_time;

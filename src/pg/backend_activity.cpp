@@ -1,8 +1,9 @@
-// background_worker_running() and backend_alive_since() (backend_activity.h):
+// background_worker_running() and backend_with_pid() (backend_activity.h):
 // one pass over this transaction's snapshot of the backend status array, as
 // pg_stat_get_activity() makes it.
 #include "backend_activity.h"
 
+#include "convert.h"
 #include "guard.h"
 #include "server_version.h"
 
@@ -31,13 +32,23 @@ void find_worker(const char *worker_type, bool *found) {
     }
 }
 
-void find_backend(int pid, TimestampTz since, bool *found) {
-    *found = false;
+struct BackendRow {
+    bool found;
+    TimestampTz backend_start;
+    ::BackendState state;  // PostgreSQL's, not core::BackendState
+    TimestampTz query_start;
+};
+
+void find_backend(int pid, BackendRow *row) {
+    row->found = false;
     const int backends = pgstat_fetch_stat_numbackends();
-    for (int i = 1; i <= backends && !*found; i++) {
+    for (int i = 1; i <= backends && !row->found; i++) {
         LocalPgBackendStatus *local = server::local_backend_status(i);
-        if (local == NULL) continue;
-        *found = local->backendStatus.st_procpid == pid && local->backendStatus.st_proc_start_timestamp <= since;
+        if (local == NULL || local->backendStatus.st_procpid != pid) continue;
+        row->found = true;
+        row->backend_start = local->backendStatus.st_proc_start_timestamp;
+        row->state = local->backendStatus.st_state;
+        row->query_start = local->backendStatus.st_activity_start_timestamp;
     }
 }
 
@@ -49,10 +60,29 @@ bool background_worker_running(const char *worker_type) {
     return found;
 }
 
-bool backend_alive_since(int pid, TimestampTz since) {
-    bool found = false;
-    pg_call(find_backend, pid, since, &found);
-    return found;
+std::optional<core::BackendFact> backend_with_pid(int pid) {
+    BackendRow row{};
+    pg_call(find_backend, pid, &row);
+    if (!row.found) return std::nullopt;
+    core::BackendFact backend;
+    backend.backend_start = micros_from_timestamptz(row.backend_start);
+    switch (row.state) {
+        case STATE_RUNNING:
+            backend.state = core::BackendState::active;
+            // 0 while track_activities is off: then unknown.
+            if (row.query_start != 0) backend.query_start = micros_from_timestamptz(row.query_start);
+            break;
+        case STATE_IDLE:
+        case STATE_IDLEINTRANSACTION:
+        case STATE_IDLEINTRANSACTION_ABORTED:
+        case STATE_FASTPATH:
+            backend.state = core::BackendState::idle;
+            break;
+        default:  // STATE_UNDEFINED, STATE_DISABLED (track_activities off)
+            backend.state = core::BackendState::unknown;
+            break;
+    }
+    return backend;
 }
 
 }  // namespace fitbot::pg

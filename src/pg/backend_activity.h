@@ -4,6 +4,9 @@
 // probe's own reading.
 #pragma once
 
+#include <optional>
+
+#include "core/ledger_liveness.h"
 #include "pg_headers.h"
 
 namespace fitbot::pg {
@@ -12,8 +15,9 @@ namespace fitbot::pg {
 // e.g. "pg_cron launcher") runs.
 bool background_worker_running(const char *worker_type);
 
-// Whether the backend with this pid exists and started no later than
-// `since`: the same session, not a later one that reused the pid.
-bool backend_alive_since(int pid, TimestampTz since);
+// The backend with this pid as core::ledger_run_in_progress() judges it
+// (when it started, whether it runs a statement and since when), or nullopt
+// when no backend has this pid.
+std::optional<core::BackendFact> backend_with_pid(int pid);
 
 }  // namespace fitbot::pg

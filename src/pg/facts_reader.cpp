@@ -339,7 +339,8 @@ void read_unseen_job(SpiSession &spi, core::MaintenanceFacts &maintenance) {
 }
 
 // The newest runs of fitbot_partman.run_maintenance() from its ledger (absent
-// under 1.0 SQL). A run marked running whose backend is gone was cancelled.
+// under 1.0 SQL). A run marked running whose backend is gone, or no longer
+// runs the run's statement, was interrupted (core/ledger_liveness.h).
 void read_ledger(SpiSession &spi, core::MaintenanceFacts &maintenance) {
     maintenance.ledger_available = pg_call(relation_exists, "fitbot_partman", "maintenance_runs");
     if (!maintenance.ledger_available) return;
@@ -366,8 +367,8 @@ void read_ledger(SpiSession &spi, core::MaintenanceFacts &maintenance) {
             return ledger;
         });
     for (LedgerRow &ledger : rows) {
-        ledger.run.alive =
-            ledger.run.outcome == "running" && backend_alive_since(ledger.backend_pid, ledger.started_at);
+        ledger.run.alive = ledger.run.outcome == "running" &&
+                           core::ledger_run_in_progress(ledger.run.started_at, backend_with_pid(ledger.backend_pid));
         maintenance.ledger_runs.push_back(std::move(ledger.run));
     }
 }

@@ -6,6 +6,7 @@
 #include "core/facts_json.h"
 #include "core/health.h"
 #include "core/health_text.h"
+#include "core/ledger_liveness.h"
 #include "test_health_fixtures.h"
 
 namespace fitbot::core {
@@ -91,14 +92,93 @@ TEST(HealthLedger, FailedManualRunCountsAsAFailureAndNamesTheDriver) {
     EXPECT_TRUE(any_reason_contains(report.reasons, "CALL fitbot_partman.run_maintenance()")) << joined(report.reasons);
 }
 
-TEST(HealthLedger, SkippedAndAbandonedManualRunsSayNothing) {
+TEST(HealthLedger, SkippedManualRunsSayNothing) {
     MaintenanceFacts facts = healthy_maintenance();
     facts.ledger_available = true;
     facts.ledger_runs.push_back(manual_run("skipped", utc(2026, 3, 22, 9)));
-    facts.ledger_runs.push_back(manual_run("running", utc(2026, 3, 22, 8)));  // its session is gone
     const MaintenanceReport report = judge_at(facts);
     EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
     EXPECT_EQ(*report.jobs[0].last_run->start_time, utc(2026, 3, 20, 2));
+}
+
+// Issue 19, critical 2: a scheduled run killed mid-run left its row
+// "running", and health reported the previous run's success for a month.
+TEST(HealthLedger, AScheduledRunWhoseBackendIsGoneFailedInterrupted) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.jobs[0].command = "DO $job$BEGIN CALL fitbot_partman.run_maintenance(run_trigger => 'pg_cron'); END$job$;";
+    facts.ledger_available = true;
+    LedgerRunFact before = manual_run("succeeded", utc(2026, 2, 20, 2));
+    before.trigger = "pg_cron";
+    LedgerRunFact killed = manual_run("running", utc(2026, 3, 20, 2));
+    killed.trigger = "pg_cron";
+    killed.alive = false;
+    facts.ledger_runs = {killed, before};
+    MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning) << joined(report.reasons);
+    EXPECT_EQ(report.jobs[0].consecutive_failures, 1);
+    ASSERT_TRUE(report.jobs[0].last_run.has_value());
+    EXPECT_EQ(report.jobs[0].last_run->status, "failed");
+    EXPECT_TRUE(any_reason_contains(report.reasons, "failed its last run at 2026-03-20 02:00 UTC: interrupted"))
+        << joined(report.reasons);
+    EXPECT_FALSE(report.jobs[0].overdue);  // it did start at its firing
+    // The same run still in progress is not a failure.
+    facts.ledger_runs[0].alive = true;
+    report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::ok) << joined(report.reasons);
+    EXPECT_EQ(report.jobs[0].last_run->status, "running");
+    // Two interrupted in a row are critical, as any two failures.
+    facts.ledger_runs[0].alive = false;
+    facts.ledger_runs[1] = killed;
+    facts.ledger_runs[1].started_at = utc(2026, 2, 20, 2);
+    EXPECT_EQ(judge_at(facts).status, Status::critical);
+}
+
+TEST(HealthLedger, AnInterruptedRunByHandIsAFailureByHand) {
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.ledger_available = true;
+    facts.ledger_runs.push_back(manual_run("running", utc(2026, 3, 22, 8)));  // its session is gone
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning) << joined(report.reasons);
+    EXPECT_TRUE(any_reason_contains(report.reasons, "run by hand: interrupted")) << joined(report.reasons);
+}
+
+Micros at(int hour, int minute) { return utc(2026, 3, 20, hour, minute); }
+
+BackendFact backend(Micros started, BackendState state, std::optional<Micros> query_start) {
+    BackendFact fact;
+    fact.backend_start = started;
+    fact.state = state;
+    fact.query_start = query_start;
+    return fact;
+}
+
+TEST(LedgerLiveness, TheRunsOwnStatementInItsOwnSessionIsInProgress) {
+    // pg_cron connected at 02:00, sent the job's command, the driver wrote
+    // its row a moment later.
+    EXPECT_TRUE(ledger_run_in_progress(at(2, 1), backend(at(2, 0), BackendState::active, at(2, 0))));
+}
+
+TEST(LedgerLiveness, NoBackendWithThePidIsInterrupted) {
+    EXPECT_FALSE(ledger_run_in_progress(at(2, 1), std::nullopt));  // kill -9, crash, restart
+}
+
+TEST(LedgerLiveness, APidReusedByALaterSessionIsInterrupted) {
+    EXPECT_FALSE(ledger_run_in_progress(at(2, 1), backend(at(2, 30), BackendState::active, at(2, 30))));
+    EXPECT_FALSE(ledger_run_in_progress(at(2, 1), backend(at(2, 30), BackendState::unknown, std::nullopt)));
+}
+
+TEST(LedgerLiveness, ACancelledRunInASessionThatStaysOpenIsInterrupted) {
+    // pg_cancel_backend: the session is idle, or runs a later statement.
+    EXPECT_FALSE(ledger_run_in_progress(at(2, 1), backend(at(2, 0), BackendState::idle, std::nullopt)));
+    EXPECT_FALSE(ledger_run_in_progress(at(2, 1), backend(at(2, 0), BackendState::active, at(2, 5))));
+}
+
+TEST(LedgerLiveness, WhatTheReaderCannotSeeIsNotCalledInterrupted) {
+    // Without pg_read_all_stats another role's backend shows its pid only.
+    BackendFact hidden;
+    EXPECT_TRUE(ledger_run_in_progress(at(2, 1), hidden));
+    // track_activities off.
+    EXPECT_TRUE(ledger_run_in_progress(at(2, 1), backend(at(2, 0), BackendState::unknown, std::nullopt)));
 }
 
 // Issue 19: `status` said "last run succeeded" and "has no recorded run yet"
