@@ -29,23 +29,6 @@ AS $$
     WHERE c.oid = parent
 $$;
 
--- The command of the maintenance job. By default it runs our driver, and falls
--- back to pg_partman's own procedure if fitbot_partman is dropped: a top-level
--- DO block may call a procedure that commits, so the job keeps maintaining
--- instead of failing every month. With the setting job_command = pg_partman it
--- is pg_partman's plain command, as the seed's recipe had it. Health reads
--- either (both match @MAINTENANCE_COMMAND_PATTERN@).
-CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_command()
-RETURNS text
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE fitbot_partman_internal.maintenance_setting('job_command')
-        WHEN 'pg_partman' THEN format('CALL %I.run_maintenance_proc();', fitbot_partman_internal.partman_schema())
-        ELSE fitbot_partman_internal.driver_job_command(fitbot_partman_internal.partman_schema())
-    END
-$$;
-
 -- The driver's job command. It runs as the job's owner, and a role that could
 -- put its own routine where the command looks would run code as that owner
 -- (issue 19): our schema pre-created by another role, fitbot_partman dropped
@@ -68,6 +51,23 @@ AS $$
                   format(@ROUTINE_TRUST_CHECK@, partman, 'run_maintenance_proc'), partman,
                   'maintenance not run: its procedure is missing, or it or its schema belongs to a role that is neither % nor a superuser',
                   'insufficient_privilege')
+$$;
+
+-- The command of the maintenance job. By default it runs our driver, and falls
+-- back to pg_partman's own procedure if fitbot_partman is dropped: a top-level
+-- DO block may call a procedure that commits, so the job keeps maintaining
+-- instead of failing every month. With the setting job_command = pg_partman it
+-- is pg_partman's plain command, as the seed's recipe had it. Health reads
+-- either (both match @MAINTENANCE_COMMAND_PATTERN@).
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_command()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE fitbot_partman_internal.maintenance_setting('job_command')
+        WHEN 'pg_partman' THEN format('CALL %I.run_maintenance_proc();', fitbot_partman_internal.partman_schema())
+        ELSE fitbot_partman_internal.driver_job_command(fitbot_partman_internal.partman_schema())
+    END
 $$;
 
 -- A maintenance job's command as a person reads it: the driver's DO block is
