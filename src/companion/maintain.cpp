@@ -183,10 +183,9 @@ int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std:
             << "); not starting a second one\n";
         return 1;
     }
-    pqxx::row where =
-        session.exec(
-            "SELECT quote_ident(n.nspname), n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
-            "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0];
+    pqxx::row where = session.exec(
+        "SELECT quote_ident(n.nspname), n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
+        "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0];
     const std::string schema = where[0].as<std::string>(), schema_name = where[1].as<std::string>();
     if (routine_trusted(session, schema_name, "run_maintenance_proc") != true) {
         session.exec("SELECT pg_advisory_unlock(" + partman_lock(session) + "), pg_advisory_unlock(" +

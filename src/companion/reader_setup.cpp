@@ -37,7 +37,8 @@ std::optional<std::string> privilege_fix(pqxx::connection &connection, const Rea
         // not to be trusted with SECURITY DEFINER functions (issue 19).
         return "schema " + std::string(reader.schema) + " there belongs to role " + why[1].as<std::string>() +
                ", whose functions would run as whoever calls them; check who made it, and if it is not yours run "
-               "DROP SCHEMA " + reader.schema + " CASCADE; (or ALTER SCHEMA " + reader.schema + " OWNER TO " + role +
+               "DROP SCHEMA " +
+               reader.schema + " CASCADE; (or ALTER SCHEMA " + reader.schema + " OWNER TO " + role +
                ";), then run fitbot-partman setup again";
     }
     if (why[1].is_null() && !why[0].as<bool>()) {
