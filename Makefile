@@ -46,6 +46,10 @@ SQL_FEATURES = \
 	sql/src/native/97_health_privileges.sql \
 	sql/src/native/98_ledger_dump.sql
 SQL_SOURCES = $(SQL_UPGRADE_SUPPORT) $(SQL_FEATURES)
+# The refusal of schemas another role controls (issue 19): the install script,
+# the agentless install and the readers run the one check before anything else.
+SCHEMA_GUARD = sql/src/shared/schema_guard.sql
+INSTALL_GUARD = $(SCHEMA_GUARD) sql/src/native/00_safe_schemas.sql
 CURRENT_VERSION_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 UPGRADE_SCRIPTS = sql/$(EXTENSION)--1.0--$(EXTVERSION).sql
 DATA = sql/$(EXTENSION)--1.0.sql
@@ -92,10 +96,10 @@ $(EXPAND_SQL): src/tools/expand_sql.cpp src/core/shared_facts.h
 # portable/ must stay runnable without the extension machinery: the companion
 # installs it with plain SQL where our library cannot be loaded.
 NATIVE_ONLY_SQL = MODULE_PATHNAME|@extschema@|pg_extension_config_dump|LANGUAGE C
-$(CURRENT_VERSION_SCRIPT): sql/src/install_header.sql $(SQL_SOURCES) $(EXPAND_SQL)
+$(CURRENT_VERSION_SCRIPT): sql/src/install_header.sql $(INSTALL_GUARD) $(SQL_SOURCES) $(EXPAND_SQL)
 	@! grep -nE '$(NATIVE_ONLY_SQL)' sql/src/portable/*.sql || \
 		{ echo "sql/src/portable/ may not use $(NATIVE_ONLY_SQL); put that in sql/src/native/" >&2; exit 1; }
-	$(EXPAND_SQL) $@ sql/src/install_header.sql $(SQL_SOURCES)
+	$(EXPAND_SQL) $@ sql/src/install_header.sql $(INSTALL_GUARD) $(SQL_SOURCES)
 
 sql/$(EXTENSION)--%--$(EXTVERSION).sql: sql/upgrade/header.sql sql/upgrade/%--$(EXTVERSION).before.sql \
 		sql/upgrade/%--$(EXTVERSION).after.sql $(SQL_SOURCES) $(EXPAND_SQL)
@@ -188,11 +192,12 @@ $(1): $(2) $$(EXPAND_SQL)
 	  echo ')fitbot_sql";'; } >$$@.tmp && mv $$@.tmp $$@
 $(call objects_in,$(BUILD)/app,$(4)) $(call objects_in,$(BUILD)/sanitized,$(4)): $(1)
 endef
-$(eval $(call embedded_sql,$(BUILD)/generated/cron_database_sql.h,sql/src/cron_database/10_job_reader.sql,kCronDatabaseSql,src/companion/reader_setup.cpp))
-$(eval $(call embedded_sql,$(BUILD)/generated/app_database_sql.h,sql/src/app_database/10_partman_reader.sql,kAppDatabaseSql,src/companion/reader_setup.cpp))
+$(eval $(call embedded_sql,$(BUILD)/generated/cron_database_sql.h,$(SCHEMA_GUARD) sql/src/cron_database/10_job_reader.sql,kCronDatabaseSql,src/companion/reader_setup.cpp))
+$(eval $(call embedded_sql,$(BUILD)/generated/app_database_sql.h,$(SCHEMA_GUARD) sql/src/app_database/10_partman_reader.sql,kAppDatabaseSql,src/companion/reader_setup.cpp))
 # What `fitbot-partman setup` installs agentless: the ledger, the settings and
 # the driver, from the extension's own portable sources.
 AGENTLESS_SQL = \
+	$(SCHEMA_GUARD) \
 	sql/src/agentless/00_api_schema.sql \
 	sql/src/portable/00_schemas.sql \
 	sql/src/portable/25_maintenance_ledger.sql \

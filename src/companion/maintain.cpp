@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "core/calendar.h"
@@ -94,6 +95,30 @@ std::string partman_lock(pqxx::transaction_base &session) {
     return "hashtext(" + session.quote(core::shared::kPartmanMaintenanceLock) + ")";
 }
 
+// Whether every routine NAME in SCHEMA, and SCHEMA, belong to a superuser or
+// to the connected role (core::shared::kRoutineTrustCheck, issue 19): another
+// role's routine, or an overload it added, would run its code as ours.
+// Nothing when there is no such routine.
+std::optional<bool> routine_trusted(pqxx::transaction_base &session, const std::string &schema,
+                                    const std::string &name) {
+    const std::string check = session
+                                  .exec("SELECT format(" + session.quote(core::shared::kRoutineTrustCheck) + ", " +
+                                        session.quote(schema) + ", " + session.quote(name) + ")")[0][0]
+                                  .as<std::string>();
+    pqxx::field trusted = session.exec("SELECT " + check)[0][0];
+    if (trusted.is_null()) return std::nullopt;
+    return trusted.as<bool>();
+}
+
+int refuse_untrusted(pqxx::transaction_base &session, const std::string &routine, std::ostream &err) {
+    const std::string role = session.exec("SELECT current_user")[0][0].as<std::string>();
+    err << "fitbot-partman maintain: not calling " << routine << ": it, an overload of it or its schema belongs to a"
+        << " role that is neither " << role << " nor a superuser, so it could run that role's code as " << role
+        << "\nHINT: find who made it (\\df+ " << routine.substr(0, routine.find('(')) << ", \\dn+), drop what is not"
+        << " yours, then run maintain again\n";
+    return 1;
+}
+
 // fitbot_partman.run_maintenance(), the scheduled job's own code (the
 // extension's, or the agentless install's: agentless_install.h), then its
 // ledger row for this run.
@@ -158,12 +183,15 @@ int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std:
             << "); not starting a second one\n";
         return 1;
     }
-    std::string schema =
-        session
-            .exec(
-                "SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
-                "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0][0]
-            .as<std::string>();
+    pqxx::row where = session.exec(
+        "SELECT quote_ident(n.nspname), n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
+        "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0];
+    const std::string schema = where[0].as<std::string>(), schema_name = where[1].as<std::string>();
+    if (routine_trusted(session, schema_name, "run_maintenance_proc") != true) {
+        session.exec("SELECT pg_advisory_unlock(" + partman_lock(session) + "), pg_advisory_unlock(" +
+                     maintenance_lock() + ")");
+        return refuse_untrusted(session, schema + ".run_maintenance_proc()", err);
+    }
     std::set<std::string> before = partition_names(session);
     // run_maintenance_proc() commits between tables, so it runs outside
     // any transaction block (nontransaction = autocommit). The session's
@@ -194,12 +222,10 @@ int maintain(const std::string &dsn, bool agentless, bool dry_run, std::ostream 
             return 0;
         }
         pqxx::nontransaction session(*connection.connection);
-        const bool driver =
-            !session
-                 .exec(
-                     "SELECT to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)')")[0][0]
-                 .is_null();
-        return driver ? run_driver(session, out, err) : run_partman_procedure(session, out, err);
+        // Only routines no other role can swap (the job's command checks the same).
+        const std::optional<bool> driver = routine_trusted(session, "fitbot_partman", "run_maintenance");
+        if (driver == false) return refuse_untrusted(session, "fitbot_partman.run_maintenance()", err);
+        return driver.has_value() ? run_driver(session, out, err) : run_partman_procedure(session, out, err);
     });
 }
 

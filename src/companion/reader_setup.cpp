@@ -33,9 +33,13 @@ std::optional<std::string> privilege_fix(pqxx::connection &connection, const Rea
         "       coalesce((SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = 'cron'), false)")
                         [0];
     if (!why[1].is_null() && why[1].as<std::string>() != role) {
+        // Never "run setup as that role": a schema someone else made is
+        // not to be trusted with SECURITY DEFINER functions (issue 19).
         return "schema " + std::string(reader.schema) + " there belongs to role " + why[1].as<std::string>() +
-               ": run fitbot-partman setup as that role, or have it run DROP SCHEMA " + reader.schema +
-               " CASCADE; first";
+               ", whose functions would run as whoever calls them; check who made it, and if it is not yours run "
+               "DROP SCHEMA " +
+               reader.schema + " CASCADE; (or ALTER SCHEMA " + reader.schema + " OWNER TO " + role +
+               ";), then run fitbot-partman setup again";
     }
     if (why[1].is_null() && !why[0].as<bool>()) {
         return "a superuser or the owner of database " + database + " runs GRANT CREATE ON DATABASE " + database +

@@ -60,6 +60,22 @@ inline constexpr int kRunsPerJob = 20;
 // (core/citus_estimate.h).  @CITUS_CONNECT_TIMEOUT_MS@
 inline constexpr int kCitusConnectTimeoutMs = 2000;
 
+// Whether the routines named %2$L in schema %1$L may be called by the current
+// role without running another role's code (issue 19): a format() template
+// of a boolean SQL expression, true when each such routine and the schema
+// belong to a superuser or to the current role (the schema may also be
+// PostgreSQL 15's public, owned by pg_database_owner), false when one does
+// not, NULL when there is none. Every routine of that name counts, so no
+// overload can catch the call. The maintenance job's command checks its
+// driver and pg_partman's procedure with it, and `fitbot-partman maintain`
+// too.  @ROUTINE_TRUST_CHECK@
+inline constexpr const char *kRoutineTrustCheck =
+    "(SELECT pg_catalog.bool_and((o.rolsuper OR o.rolname = current_user)"
+    " AND (s.rolsuper OR s.rolname IN (current_user, 'pg_database_owner')))"
+    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+    " JOIN pg_catalog.pg_roles o ON o.oid = p.proowner JOIN pg_catalog.pg_roles s ON s.oid = n.nspowner"
+    " WHERE n.nspname = %1$L AND p.proname = %2$L)";
+
 // The readings table setup() creates when it is missing, with its comments.  @READINGS_TABLE_DDL@
 inline constexpr const char *kReadingsTableDdl = R"SQL(CREATE TABLE public.heart_rate_readings (
     user_id     bigint      NOT NULL,

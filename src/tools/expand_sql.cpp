@@ -57,6 +57,7 @@ const std::map<std::string, std::string> &tokens() {
         {"HISTORY_SCHEDULE", sql_literal(shared::kHistorySchedule)},
         {"CITUS_CONNECT_TIMEOUT_MS", std::to_string(shared::kCitusConnectTimeoutMs)},
         {"READINGS_TABLE_DDL", dollar_literal(shared::kReadingsTableDdl, "ddl")},
+        {"ROUTINE_TRUST_CHECK", sql_literal(shared::kRoutineTrustCheck)},
     };
     return values;
 }

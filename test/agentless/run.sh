@@ -33,8 +33,8 @@ check "pg_partman config: monthly, premake 3, 1 year dropped, infinite" \
                            AND NOT retention_keep_table AND infinite_time_partitions
                     FROM partman.part_config WHERE parent_table = 'public.heart_rate_readings'")" = t
 check "the pg_cron job runs the driver on the 20th at 02:00, falling back to partman's procedure" \
-    test "$(sql -c "SELECT schedule || '|' || command FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'")" \
-         = "0 2 20 * *|DO \$job\$BEGIN IF pg_catalog.to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)') IS NOT NULL THEN CALL fitbot_partman.run_maintenance(run_trigger => 'pg_cron'); ELSE CALL partman.run_maintenance_proc(); END IF; END\$job\$;"
+    test "$(sql -c "SELECT schedule || '|' || (command = fitbot_partman_internal.driver_job_command('partman'))
+                    FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'")" = "0 2 20 * *|true"
 check "no extension: the driver and its ledger are plain SQL objects" \
     test "$(sql -c "SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'fitbot_partman') = 0
                            AND to_regprocedure('fitbot_partman.run_maintenance(regclass,interval,interval,text)') IS NOT NULL
@@ -210,6 +210,53 @@ for mode in "" "--agentless"; do
     check "  ... and says which session runs it" grep -q "maintenance is already running (pid [0-9]" "$work/overlap.txt"
     wait "$holder"
 done
+
+# ---------------------------------------------------------------- hostile schemas (issue 19)
+# eve may create in the database. A schema of ours she made is refused before
+# anything is installed into it; neither the job's command nor maintain runs
+# a routine of hers.
+sql -c "CREATE ROLE eve LOGIN" -c "CREATE DATABASE hostile" -c "GRANT CREATE ON DATABASE hostile TO eve"
+sql -d hostile -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;"
+sql -d hostile -U eve -c "CREATE SCHEMA fitbot_partman;"
+$companion --dsn "dbname=hostile" --agentless setup >"$work/hostile1.txt" 2>&1
+code=$?
+cat "$work/hostile1.txt"
+check "agentless setup into eve's fitbot_partman schema is refused (exit 1)" \
+    bash -c "[ $code -eq 1 ] && grep -q '^fitbot-partman setup: ERROR:  schema fitbot_partman' '$work/hostile1.txt'"
+check "  ... saying why, with a hint" \
+    bash -c "grep -q 'schema fitbot_partman already exists and belongs to role eve' '$work/hostile1.txt' && grep -q '^HINT:  .*DROP SCHEMA fitbot_partman CASCADE' '$work/hostile1.txt'"
+check "  ... nothing installed in it, nothing scheduled" \
+    test "$(sql -d hostile -c "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'fitbot_partman'::regnamespace)
+                                      + (SELECT count(*) FROM pg_class WHERE relnamespace = 'fitbot_partman'::regnamespace)
+                                      + (SELECT count(*) FROM pg_namespace WHERE nspname = 'fitbot_partman_internal')")|$(sql -c "SELECT count(*) FROM cron.job WHERE database = 'hostile'")" = "0|0"
+sql -d hostile -c "DROP SCHEMA fitbot_partman"
+sql -d hostile -U eve -c "CREATE SCHEMA fitbot_partman_monitor;"
+$companion --dsn "dbname=hostile" --agentless setup >"$work/hostile2.txt" 2>&1
+code=$?
+cat "$work/hostile2.txt"
+check "setup does not install the reader into eve's fitbot_partman_monitor (exit 1, what to do)" \
+    bash -c "[ $code -eq 1 ] && grep -q '^config-reader *manual .*belongs to role eve.*DROP SCHEMA fitbot_partman_monitor CASCADE' '$work/hostile2.txt'"
+check "  ... and nothing of ours is in it" \
+    test "$(sql -d hostile -c "SELECT count(*) FROM pg_proc WHERE pronamespace = 'fitbot_partman_monitor'::regnamespace")" = 0
+# The driver is installed now (as postgres). eve adds an overload of the
+# driver where she may create, and one of pg_partman's procedure.
+sql -d hostile -c "GRANT CREATE ON SCHEMA fitbot_partman, partman TO eve"
+sql -d hostile -U eve -c "CREATE PROCEDURE fitbot_partman.run_maintenance() LANGUAGE sql AS 'ALTER ROLE eve SUPERUSER';
+                          CREATE PROCEDURE partman.run_maintenance_proc() LANGUAGE sql AS 'ALTER ROLE eve SUPERUSER';"
+$companion --dsn "dbname=hostile" --agentless maintain >"$work/hostile3.txt" 2>&1
+code=$?
+cat "$work/hostile3.txt"
+check "maintain does not call eve's overload of the driver (exit 1, with a hint)" \
+    bash -c "[ $code -eq 1 ] && grep -q 'not calling fitbot_partman.run_maintenance()' '$work/hostile3.txt' && grep -q '^HINT: ' '$work/hostile3.txt'"
+sql -d hostile -c "$(sql -d hostile -c "SELECT fitbot_partman_internal.maintenance_command()")" >"$work/hostile4.txt" 2>&1
+check "the job's command refuses it too" grep -q "maintenance not run" "$work/hostile4.txt"
+sql -d hostile -c "DROP SCHEMA fitbot_partman, fitbot_partman_internal CASCADE" 2>/dev/null
+$companion --dsn "dbname=hostile" --agentless maintain >"$work/hostile5.txt" 2>&1
+code=$?
+check "without the driver, maintain does not call eve's overload of pg_partman's procedure (exit 1)" \
+    bash -c "[ $code -eq 1 ] && grep -q 'not calling partman.run_maintenance_proc()' '$work/hostile5.txt'"
+check "eve did not become a superuser" test "$(sql -c "SELECT rolsuper FROM pg_roles WHERE rolname = 'eve'")" = f
+sql -c "DROP DATABASE hostile" -c "DROP ROLE eve"
 
 # ---------------------------------------------------------------- connection failures, secrets
 $companion --dsn "host=127.0.0.1 port=1 user=x password=SeCrEt123 connect_timeout=3" check >"$work/fail.txt" 2>&1

@@ -17,6 +17,11 @@
 --
 -- Re-runnable: setup runs it on every call.
 
+-- Refuse a schema of ours another role owns or may create in
+-- (sql/src/shared/schema_guard.sql, run just before this file).
+SELECT pg_temp.fitbot_partman_refuse_unsafe_schemas('{fitbot_partman_monitor}');
+DROP FUNCTION pg_temp.fitbot_partman_refuse_unsafe_schemas(name[]);
+
 CREATE SCHEMA IF NOT EXISTS fitbot_partman_monitor;
 COMMENT ON SCHEMA fitbot_partman_monitor IS
     'fitbot-partman: read-only views of pg_partman''s configuration for pg_monitor (installed by fitbot-partman setup)';

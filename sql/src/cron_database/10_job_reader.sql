@@ -14,6 +14,11 @@
 --
 -- Re-runnable: setup runs it on every call.
 
+-- Refuse a schema of ours another role owns or may create in
+-- (sql/src/shared/schema_guard.sql, run just before this file).
+SELECT pg_temp.fitbot_partman_refuse_unsafe_schemas(ARRAY['fitbot_partman_cron', 'fitbot_partman_cron_' || current_user]::name[]);
+DROP FUNCTION pg_temp.fitbot_partman_refuse_unsafe_schemas(name[]);
+
 CREATE SCHEMA IF NOT EXISTS fitbot_partman_cron;
 COMMENT ON SCHEMA fitbot_partman_cron IS
     'fitbot-partman: read-only views of pg_cron''s maintenance jobs for pg_monitor (installed by fitbot-partman setup)';

@@ -29,6 +29,30 @@ AS $$
     WHERE c.oid = parent
 $$;
 
+-- The driver's job command. It runs as the job's owner, and a role that could
+-- put its own routine where the command looks would run code as that owner
+-- (issue 19): our schema pre-created by another role, fitbot_partman dropped
+-- and its name taken, an overload of run_maintenance_proc() in a schema like
+-- public where others may create. So it calls a procedure only when every
+-- routine of that name, and its schema, belong to a superuser or to the job's
+-- owner (@ROUTINE_TRUST_CHECK@, shared with `fitbot-partman maintain`), with
+-- search_path pinned to pg_catalog; otherwise it fails, so pg_cron records the
+-- run as failed instead of running another role's code.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.driver_job_command(partman name)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('DO $job$DECLARE ours boolean; BEGIN SET LOCAL search_path = pg_catalog; ours := %s; '
+                  'IF ours THEN CALL fitbot_partman.run_maintenance(run_trigger => %L); '
+                  'ELSIF ours IS NULL AND %s THEN CALL %I.run_maintenance_proc(); '
+                  'ELSE RAISE %L, current_user USING ERRCODE = %L; END IF; END$job$;',
+                  format(@ROUTINE_TRUST_CHECK@, 'fitbot_partman', 'run_maintenance'), 'pg_cron',
+                  format(@ROUTINE_TRUST_CHECK@, partman, 'run_maintenance_proc'), partman,
+                  'maintenance not run: its procedure is missing, or it or its schema belongs to a role that is neither % nor a superuser',
+                  'insufficient_privilege')
+$$;
+
 -- The command of the maintenance job. By default it runs our driver, and falls
 -- back to pg_partman's own procedure if fitbot_partman is dropped: a top-level
 -- DO block may call a procedure that commits, so the job keeps maintaining
@@ -42,9 +66,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE fitbot_partman_internal.maintenance_setting('job_command')
         WHEN 'pg_partman' THEN format('CALL %I.run_maintenance_proc();', fitbot_partman_internal.partman_schema())
-        ELSE format('DO $job$BEGIN IF pg_catalog.to_regprocedure(%L) IS NOT NULL THEN CALL fitbot_partman.run_maintenance(run_trigger => %L); ELSE CALL %I.run_maintenance_proc(); END IF; END$job$;',
-                    'fitbot_partman.run_maintenance(regclass,interval,interval,text)', 'pg_cron',
-                    fitbot_partman_internal.partman_schema())
+        ELSE fitbot_partman_internal.driver_job_command(fitbot_partman_internal.partman_schema())
     END
 $$;
 
