@@ -40,6 +40,7 @@ DECLARE
     old_default_name name;
     column_list text;
     prepared record;
+    extra record;
 BEGIN
     IF parent IS NULL OR control IS NULL OR retention_given IS NULL THEN
         RAISE EXCEPTION 'parent and control must not be null'
@@ -166,6 +167,21 @@ BEGIN
                   CASE WHEN fitbot_partman_internal.partman_major_version() >= 5 THEN 'range' ELSE 'native' END,
                   partition_interval::text, premake, prepared.start_partition::text;
         changes := ARRAY['registered'];
+        -- create_parent() always makes its first partition. Where the
+        -- existing ones already reach premake intervals ahead, that one would
+        -- put the runway an interval past what maintenance keeps (and it
+        -- would not re-make it if dropped); it is new, empty and not yet
+        -- visible to anyone else: drop it, maintenance makes it when due.
+        IF prepared.start_partition IS NOT NULL AND prepared.start_partition >= now() + partition_interval * premake THEN
+            FOR extra IN
+                SELECT c.oid::regclass AS rel
+                FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = parent AND c.oid IS DISTINCT FROM fitbot_partman_internal.default_partition(parent)
+                  AND (SELECT (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']+)''\)'))[1])::timestamptz >= prepared.start_partition
+            LOOP
+                EXECUTE format('DROP TABLE %s', extra.rel);
+            END LOOP;
+        END IF;
 
         IF old_default IS NOT NULL THEN
             IF fitbot_partman_internal.default_partition(parent) IS NOT NULL THEN
