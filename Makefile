@@ -33,6 +33,8 @@ SQL_FEATURES = \
 	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
 	sql/src/portable/40_registration.sql \
+	sql/src/portable/41_registration_names.sql \
+	sql/src/portable/42_registration_existing.sql \
 	sql/src/portable/50_scheduling.sql \
 	sql/src/portable/55_cron_history.sql \
 	sql/src/portable/60_setup.sql \

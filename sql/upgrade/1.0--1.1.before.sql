@@ -18,10 +18,17 @@ FROM unnest(ARRAY[
     'schedule_in_database_statement(text)',
     'default_partition(regclass)',
     'column_list(regclass)',
-    'do_register_table(regclass, text, interval, integer, interval, boolean)',
     'ensure_maintenance_job(text)',
     'do_setup(text)'
 ]) AS helper;
+
+-- do_register_table() moved and gained retention_given (register_table()
+-- tells an argument left out from one given; its own signature is unchanged,
+-- only its defaults are new).
+SELECT fitbot_partman_internal.drop_function_for_upgrade(
+           'fitbot_partman.do_register_table(regclass, text, interval, integer, interval, boolean)',
+           'fitbot_partman_internal.do_register_table(regclass, text, interval, integer, interval, boolean, boolean)',
+           'private helpers moved to schema fitbot_partman_internal');
 
 -- rescue_default() gained partition_all: the two-argument function goes (a
 -- call with one or two arguments reaches the new one), its grants follow.

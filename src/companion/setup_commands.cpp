@@ -71,19 +71,28 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
                  "p_control := 'measured_at', p_type := " +
                  txn.quote(major >= 5 ? "range" : "native") + ", p_interval := '1 mon', p_premake := 3)");
     }
-    // Retention that really drops, premake kept ahead without new rows.
-    pqxx::result changed =
+    // A new registration gets retention that really drops and premake kept
+    // ahead without new rows. A registered table keeps its settings, as
+    // register_table() and setup() in the extension do: re-running setup
+    // must never start deleting what was kept (retention NULL stays NULL).
+    std::string detail = "monthly partitions, 3 made ahead, older than 1 year dropped";
+    if (!registered) {
         txn.exec("UPDATE " + schema +
                  ".part_config SET premake = 3, retention = '1 year', retention_keep_table = false,"
                  " retention_keep_index = false, infinite_time_partitions = true"
-                 " WHERE parent_table = 'public.heart_rate_readings'"
-                 "   AND (premake, retention, retention_keep_table, retention_keep_index, infinite_time_partitions)"
-                 "       IS DISTINCT FROM (3, '1 year', false, false, true) RETURNING 1");
-    out << fmt::format("{:<13} {:<11} {}\n", "partitioning",
-                       !registered       ? "registered"
-                       : changed.empty() ? "unchanged"
-                                         : "updated",
-                       "monthly partitions, 3 made ahead, older than 1 year dropped");
+                 " WHERE parent_table = 'public.heart_rate_readings'");
+    } else {
+        detail =
+            "already registered, settings kept: " +
+            txn.exec(
+                   "SELECT format('%s partitions, %s made ahead, %s', partition_interval, premake,"
+                   "  CASE WHEN retention IS NULL THEN 'every partition kept'"
+                   "       WHEN retention_keep_table THEN 'older than ' || retention || ' detached (kept as tables)'"
+                   "       ELSE 'older than ' || retention || ' dropped' END) FROM " +
+                   schema + ".part_config WHERE parent_table = 'public.heart_rate_readings'")[0][0]
+                .as<std::string>();
+    }
+    out << fmt::format("{:<13} {:<11} {}\n", "partitioning", registered ? "unchanged" : "registered", detail);
 
     // The driver and its ledger, as the extension has them; the job runs the
     // driver (falling back to pg_partman's procedure should it be dropped),

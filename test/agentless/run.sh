@@ -42,6 +42,15 @@ check "no extension: the driver and its ledger are plain SQL objects" \
 $companion setup >"$work/setup2.txt" 2>&1
 check "agentless setup again: everything unchanged" \
     test "$(awk '{print $2}' "$work/setup2.txt" | tr '\n' ,)" = "unchanged,unchanged,unchanged,unchanged,unchanged,unchanged,"
+# A registered table keeps its settings (issue 19, critical 4): a retention of
+# none is never turned into deletion by running setup again.
+sql -c "UPDATE partman.part_config SET retention = NULL, premake = 4 WHERE parent_table = 'public.heart_rate_readings'"
+$companion setup >"$work/setup3.txt" 2>&1
+check "agentless setup again keeps a registered table's settings: retention none stays none, premake 4 stays" \
+    test "$(sql -c "SELECT coalesce(retention, 'none') || ' ' || premake FROM partman.part_config WHERE parent_table = 'public.heart_rate_readings'")" = "none 4" \
+         -a "$(awk '$1 == "partitioning" {print $2}' "$work/setup3.txt")" = unchanged \
+         -a "$(grep -c 'settings kept: 1 mon partitions, 4 made ahead, every partition kept' "$work/setup3.txt")" = 1
+sql -c "UPDATE partman.part_config SET retention = '1 year', premake = 3 WHERE parent_table = 'public.heart_rate_readings'"
 check "an invalid schedule is refused before anything changes" \
     bash -c "! $companion setup --schedule '0 2 31 2 *' 2>&1 | grep -q . || $companion setup --schedule '0 2 31 2 *' >/dev/null 2>&1; [ \$? -ne 0 ]"
 

@@ -28,13 +28,17 @@ BEGIN
     RETURN NEXT;
 
     step := 'partitioning';
-    outcome := fitbot_partman_internal.do_register_table('public.heart_rate_readings'::text::regclass, 'measured_at', '1 month', 3, '1 year', false);
+    -- Arguments left out: a registered table keeps its settings (setup()
+    -- never turns on deletion that was off); a new one gets the defaults.
+    outcome := fitbot_partman_internal.do_register_table('public.heart_rate_readings'::text::regclass, 'measured_at', NULL, NULL, NULL, false, NULL);
     action := split_part(outcome, ':', 1);
     detail := CASE action
-        WHEN 'registered' THEN format('registered with pg_partman %s (schema %I): monthly partitions, 3 made ahead, older than 1 year dropped',
-                                      (SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'), fitbot_partman_internal.partman_schema())
-        WHEN 'unchanged' THEN 'already registered: monthly partitions, 3 made ahead, older than 1 year dropped'
-        ELSE trim(split_part(outcome, ':', 2)) END;
+        WHEN 'registered' THEN format('registered with pg_partman %s (schema %I): %s%s',
+                                      (SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'), fitbot_partman_internal.partman_schema(),
+                                      fitbot_partman_internal.registration_summary('public.heart_rate_readings'::text::regclass),
+                                      coalesce('; ' || nullif(trim(substr(outcome, length('registered:') + 1)), ''), ''))
+        WHEN 'unchanged' THEN 'already registered: ' || fitbot_partman_internal.registration_summary('public.heart_rate_readings'::text::regclass)
+        ELSE trim(substr(outcome, length(action) + 2)) END;
     RETURN NEXT;
 
     step := 'schedule';
@@ -90,4 +94,4 @@ END
 $fn$;
 
 COMMENT ON FUNCTION fitbot_partman.setup(text) IS
-'Creates public.heart_rate_readings if missing, partitions it monthly with pg_partman (3 ahead, 1 year kept) and schedules maintenance with pg_cron; idempotent';
+'Creates public.heart_rate_readings if missing, partitions it monthly with pg_partman (3 ahead, 1 year kept; a registered table keeps its settings, existing partitions are kept) and schedules maintenance with pg_cron; idempotent';

@@ -14,6 +14,11 @@ DECLARE
     removed integer;
     remaining integer;
 BEGIN
+    IF parent IS NULL THEN
+        RAISE EXCEPTION 'parent must not be null'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the table to tear down, fitbot_partman.teardown(''schema.table''), or call fitbot_partman.teardown() for public.heart_rate_readings.';
+    END IF;
     PERFORM fitbot_partman_internal.lock_configuration();
 
     step := 'partitioning';
