@@ -233,7 +233,7 @@ if start l3 postgres; then
         "config-reader +(installed|unchanged).*schedule +scheduled +pg_cron job [0-9]+ $job@fitbot in database postgres.*job-reader +installed" \
         bash -c "'$companion' --dsn '$admin' setup | tr '\n' ' '"
     check "L3: the job is the admin's and runs the driver setup installed in fitbot (pg_partman's procedure as fallback)" \
-        test "$(db postgres -c "SELECT username || '|' || (command ~ '^DO .*CALL fitbot_partman\.run_maintenance\(run_trigger => ''pg_cron''\); ELSE CALL [a-z_]+\.run_maintenance_proc\(\);')
+        test "$(db postgres -c "SELECT username || '|' || (command ~ '^DO .*CALL fitbot_partman\.run_maintenance\(run_trigger => ''pg_cron''\); ELSIF .* THEN CALL [a-z_]+\.run_maintenance_proc\(\);')
                                 FROM cron.job WHERE jobname = '$job@fitbot' AND database = 'fitbot'")" = "admin|true"
     check "L3: the driver and its ledger are the admin's plain SQL objects in fitbot" \
         test "$(db fitbot -c "SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
