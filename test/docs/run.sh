@@ -36,6 +36,22 @@ for page in install setup adoption maintenance health monitoring companion refer
 done
 check "README.md links the runbook" grep -q '](docs/monitoring.md#runbook)' README.md
 
+# Every function and procedure of schema fitbot_partman has its row in the SQL reference, so a new
+# one cannot ship undocumented.
+undocumented() {
+    local sources=$1 reference=$2 name missing=
+    for name in $(grep -rhoE "CREATE (OR REPLACE )?(FUNCTION|PROCEDURE) fitbot_partman\.[a-z_0-9]+" "$sources" |
+                  sed 's/.*\.//' | sort -u); do
+        grep -qF "| \`$name(" "$reference" || missing="$missing $name"
+    done
+    [ -z "$missing" ] || { echo "no row in $reference for:$missing"; return 1; }
+}
+check "docs/reference.md has a row for every function and procedure of schema fitbot_partman" \
+    undocumented sql/src docs/reference.md
+grep -v '^| `setup(' docs/reference.md >"$tmp/reference.md"
+expect_failure "a reference that lost setup()'s row fails" "no row in .* for: setup$" \
+    undocumented sql/src "$tmp/reference.md"
+
 # docs/adoption.md quotes register_table's refusals; each must still be what the regression suite expects
 # (bad_input.out, or reg_options.out for registering tables that have partitions).
 check "docs/adoption.md's quoted refusals (SQLSTATE, message, hint) are those of test/expected/bad_input.out or reg_options.out" python3 - <<'PY'
