@@ -29,6 +29,7 @@ SQL_FEATURES = \
 	sql/src/native/10_cron_schedules.sql \
 	sql/src/portable/20_schedules.sql \
 	sql/src/portable/25_maintenance_ledger.sql \
+	sql/src/portable/26_wide_partitions.sql \
 	sql/src/portable/27_maintenance_driver.sql \
 	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
@@ -203,6 +204,7 @@ AGENTLESS_SQL = \
 	sql/src/agentless/00_api_schema.sql \
 	sql/src/portable/00_schemas.sql \
 	sql/src/portable/25_maintenance_ledger.sql \
+	sql/src/portable/26_wide_partitions.sql \
 	sql/src/portable/27_maintenance_driver.sql \
 	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
