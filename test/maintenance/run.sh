@@ -12,6 +12,10 @@
 #  - the 1970/2100 rescue: far rows quarantined, in-window rows partitioned,
 #    no row lost, and maintenance afterwards drops nothing and keeps the runway;
 #  - the ledger across pg_dump/pg_restore into a second cluster;
+#  - an adopted wide partition (wide_partition.sh): pg_partman's own procedure
+#    drops nothing while it exists; the driver deletes its rows older than the
+#    retention in steps, keeps every row of the last 12 months, drops (or
+#    detaches) it once wholly expired and gives pg_partman its retention back;
 #  - job_command = pg_partman: setup() schedules pg_partman's plain command;
 #  - a second superuser's schedule_maintenance() and teardown() act on the one job;
 #  - DROP EXTENSION with the job scheduled: every reading kept, the job's command
@@ -259,6 +263,9 @@ check "a new run in the restored database succeeds with a new run_id ($(last_run
 cluster_stop "$work/b"
 export PGHOST=$a_host PGPORT=$a_port
 sql -c "DELETE FROM fitbot_partman.maintenance_settings"
+
+# ---------------------------------------------------------------- an adopted wide partition (issue 20)
+source test/maintenance/wide_partition.sh
 
 # ---------------------------------------------------------------- job_command: pg_partman's plain command
 sql -c "INSERT INTO fitbot_partman.maintenance_settings VALUES ('job_command', 'pg_partman')"

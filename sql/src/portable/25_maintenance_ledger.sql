@@ -89,6 +89,9 @@ CREATE TABLE IF NOT EXISTS fitbot_partman.maintenance_run_tables (
     partitions_dropped integer NOT NULL,
     PRIMARY KEY (run_id, parent)
 );
+-- Rows the run deleted from an adopted wide partition (26_wide_partitions.sql);
+-- added after 1.0, so added the same way on a fresh install and an upgrade.
+ALTER TABLE fitbot_partman.maintenance_run_tables ADD COLUMN IF NOT EXISTS rows_expired bigint NOT NULL DEFAULT 0;
 
 COMMENT ON TABLE fitbot_partman.maintenance_settings IS
 'Settings of run_maintenance() that differ from their defaults (see fitbot_partman.maintenance_config()); arguments of run_maintenance() override them';

@@ -92,6 +92,10 @@ DECLARE
     created integer;
     dropped integer;
     yielded boolean := false;
+    rows_expired bigint;
+    from_block bigint;
+    wide_steps integer;
+    wide_step record;
     -- On a Citus coordinator, the parent's partitions have shards on the
     -- workers, and dropping or creating a partition waits for locks there.
     -- Citus sends a SET LOCAL statement (not set_config()) to the workers
@@ -238,11 +242,66 @@ BEGIN
             backoff := least(backoff * 2, interval '1 minute');
         END LOOP;
 
+        -- An adopted wide partition: pg_partman's retention is off for this
+        -- table while it exists, so the driver expires it, one step per
+        -- transaction (fitbot_partman_internal.expire_wide_partition_step()).
+        rows_expired := 0;
+        IF table_outcome = 'succeeded' AND parent_oid IS NOT NULL
+           AND EXISTS (SELECT 1 FROM fitbot_partman.wide_partitions w WHERE w.parent = parent_table) THEN
+            from_block := 0;
+            wide_steps := 0;
+            LOOP
+                IF NOT pg_catalog.pg_try_advisory_xact_lock(@MAINTENANCE_LOCK@) THEN
+                    yielded := true;
+                    table_message := 'wide partition: another run of fitbot_partman.run_maintenance() took over';
+                    EXIT;
+                END IF;
+                IF pg_catalog.clock_timestamp() >= deadline THEN
+                    table_message := pg_catalog.format('wide partition: %s rows older than the retention deleted, the rest is left for the next run (time budget %s used up)',
+                                                       rows_expired, budget);
+                    EXIT;
+                END IF;
+                lock_requested := NULL;
+                BEGIN
+                    EXECUTE pg_catalog.format('SET LOCAL lock_timeout = %L',
+                                              (extract(epoch FROM lock_wait_limit) * 1000)::bigint || 'ms');
+                    lock_requested := pg_catalog.clock_timestamp();
+                    wide_step := fitbot_partman_internal.expire_wide_partition_step(parent_oid, from_block);
+                    lock_requested := NULL;
+                EXCEPTION WHEN OTHERS THEN
+                    IF SQLSTATE = '55P03' THEN
+                        lock_waits := lock_waits + 1;
+                        lock_wait_seconds := lock_wait_seconds + extract(epoch FROM pg_catalog.clock_timestamp() - lock_requested);
+                        table_message := pg_catalog.format('wide partition: %s rows expired; not dropped this run: %s', rows_expired, SQLERRM);
+                    ELSE
+                        table_outcome := 'failed';
+                        table_message := pg_catalog.format('wide partition: %s', pg_catalog.split_part(SQLERRM, E'\n', 1));
+                    END IF;
+                    EXIT;
+                END;
+                rows_expired := rows_expired + wide_step.rows_deleted;
+                wide_steps := wide_steps + 1;
+                from_block := wide_step.next_block;
+                table_message := coalesce(wide_step.note, 'wide partition: rows older than the retention deleted')
+                                 || pg_catalog.format(' (this run: %s rows in %s steps)', rows_expired, wide_steps);
+                IF wide_step.outcome IN ('dropped', 'detached') THEN
+                    dropped := dropped + 1;
+                END IF;
+                IF wide_step.outcome <> 'deleted' THEN
+                    IF wide_step.outcome = 'none' THEN
+                        table_message := NULL;
+                    END IF;
+                    EXIT;
+                END IF;
+                COMMIT;  -- each step's deletes are kept, and their row locks let go
+            END LOOP;
+        END IF;
+
         INSERT INTO fitbot_partman.maintenance_run_tables
             (run_id, parent, started_at, finished_at, outcome, message, attempts, lock_waits, lock_wait_seconds,
-             partitions_created, partitions_dropped)
+             partitions_created, partitions_dropped, rows_expired)
         VALUES (run, parent_table, table_started, pg_catalog.clock_timestamp(), table_outcome, table_message, attempts, lock_waits,
-                lock_wait_seconds, created, dropped);
+                lock_wait_seconds, created, dropped, rows_expired);
         UPDATE fitbot_partman.maintenance_runs
         SET tables_succeeded = tables_succeeded + (table_outcome = 'succeeded')::int,
             tables_failed = tables_failed + (table_outcome = 'failed')::int,
