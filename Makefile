@@ -36,6 +36,9 @@ SQL_FEATURES = \
 	sql/src/portable/40_registration.sql \
 	sql/src/portable/41_registration_names.sql \
 	sql/src/portable/42_registration_existing.sql \
+	sql/src/portable/45_adoption_checks.sql \
+	sql/src/portable/46_adoption.sql \
+	sql/src/portable/47_adoption_swap.sql \
 	sql/src/portable/50_scheduling.sql \
 	sql/src/portable/55_cron_history.sql \
 	sql/src/portable/60_setup.sql \
