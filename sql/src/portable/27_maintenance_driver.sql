@@ -72,8 +72,9 @@ AS $proc$
 DECLARE
     caller_search_path text := pg_catalog.current_setting('search_path');
     partman name := fitbot_partman_internal.partman_schema();
-    lock_wait_limit interval := coalesce(lock_timeout, fitbot_partman_internal.maintenance_setting('lock_timeout')::interval);
-    budget interval := coalesce(time_budget, fitbot_partman_internal.maintenance_setting('time_budget')::interval);
+    lock_wait_limit interval;
+    budget interval;
+    setting_problem record;
     deadline timestamptz;
     run bigint;
     parents text[];
@@ -99,10 +100,16 @@ DECLARE
     -- is bounded on every node.
     citus boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus');
 BEGIN
-    IF lock_wait_limit IS NULL OR lock_wait_limit <= interval '0' OR budget IS NULL OR budget <= interval '0' THEN
-        RAISE EXCEPTION 'lock_timeout and time_budget must be positive intervals'
+    -- Arguments are held to the bounds of the settings they override.
+    SELECT a.setting, fitbot_partman_internal.maintenance_setting_problem(a.setting, a.value) AS problem INTO setting_problem
+    FROM (VALUES ('lock_timeout', lock_timeout::text), ('time_budget', time_budget::text)) a (setting, value)
+    WHERE a.value IS NOT NULL AND fitbot_partman_internal.maintenance_setting_problem(a.setting, a.value) IS NOT NULL
+    LIMIT 1;
+    IF setting_problem.problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', replace(setting_problem.problem, 'maintenance setting', 'argument')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Pass intervals such as ''2s'' and ''15min'', or omit them to use fitbot_partman.maintenance_config().';
+                  HINT = fitbot_partman_internal.maintenance_setting_hint(setting_problem.setting)
+                         || ' Omit it to use fitbot_partman.maintenance_config().';
     END IF;
     IF run_trigger IS NULL OR run_trigger NOT IN ('manual', 'pg_cron') THEN
         RAISE EXCEPTION 'run_trigger must be ''manual'' or ''pg_cron'', not %', coalesce(quote_literal(run_trigger), 'NULL')
@@ -132,6 +139,26 @@ BEGIN
     INSERT INTO fitbot_partman.maintenance_runs (trigger, application_name)
     VALUES (run_trigger, pg_catalog.current_setting('application_name'))
     RETURNING run_id INTO run;
+    -- A stored setting out of bounds (written with triggers disabled, or
+    -- restored from a dump) fails the run in the ledger, where health sees
+    -- it, instead of failing before the run's row commits.
+    SELECT s.setting, fitbot_partman_internal.maintenance_setting_problem(s.setting, s.value) AS problem INTO setting_problem
+    FROM fitbot_partman.maintenance_settings s
+    WHERE fitbot_partman_internal.maintenance_setting_problem(s.setting, s.value) IS NOT NULL
+    ORDER BY s.setting LIMIT 1;
+    IF setting_problem.problem IS NOT NULL THEN
+        UPDATE fitbot_partman.maintenance_runs
+        SET outcome = 'failed', finished_at = pg_catalog.clock_timestamp(),
+            message = setting_problem.problem || '; ' || fitbot_partman_internal.maintenance_setting_hint(setting_problem.setting)
+        WHERE run_id = run;
+        COMMIT;
+        RAISE EXCEPTION 'maintenance not run: %', setting_problem.problem
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = fitbot_partman_internal.maintenance_setting_hint(setting_problem.setting)
+                         || ' Correct it in fitbot_partman.maintenance_settings.';
+    END IF;
+    lock_wait_limit := coalesce(lock_timeout, fitbot_partman_internal.maintenance_setting('lock_timeout')::interval);
+    budget := coalesce(time_budget, fitbot_partman_internal.maintenance_setting('time_budget')::interval);
     deadline := pg_catalog.clock_timestamp() + budget;
     -- pg_partman's own order and filters (maintenance_order exists from 5.0).
     EXECUTE pg_catalog.format(
