@@ -30,6 +30,7 @@ SQL_FEATURES = \
 	sql/src/portable/20_schedules.sql \
 	sql/src/portable/25_maintenance_ledger.sql \
 	sql/src/portable/27_maintenance_driver.sql \
+	sql/src/native/27_attempt_deadline.sql \
 	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
 	sql/src/portable/40_registration.sql \

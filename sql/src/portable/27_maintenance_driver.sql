@@ -26,6 +26,13 @@
 --   left "running", is closed as interrupted by the next run (which holds the
 --   lock, so no run can be in progress).
 -- * pg_partman sets search_path for the session; the caller's is put back.
+-- * Each attempt is bounded by the budget left, so premake-sized work cannot
+--   hold ACCESS EXCLUSIVE past it (issue 19). SET LOCAL statement_timeout
+--   would not do it: PostgreSQL arms that timer when a top-level statement
+--   starts, and the run is one CALL. Where our library is loaded,
+--   limit_attempt() arms a timer of its own (native/27_attempt_deadline.sql);
+--   agentless, nothing can stop a statement inside the CALL, and only
+--   lock_timeout and premake's bound limit an attempt.
 
 -- The partitions of a table, by name (to count what maintenance created and
 -- dropped).
@@ -62,6 +69,20 @@ AS $$
                                                       LIMIT fitbot_partman_internal.maintenance_setting('ledger_keep_runs')::int) k))
 $$;
 
+-- Agentless stand-ins for the native timer (see above): the attempt is not
+-- cut off, and never was.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.limit_attempt(deadline timestamptz)
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT false $$;
+
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.attempt_cut_off()
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT false $$;
+
 CREATE OR REPLACE PROCEDURE fitbot_partman.run_maintenance(
     parent regclass DEFAULT NULL,
     lock_timeout interval DEFAULT NULL,
@@ -82,6 +103,7 @@ DECLARE
     parent_oid regclass;
     table_started timestamptz;
     lock_requested timestamptz;
+    attempt_started timestamptz;
     attempts integer;
     lock_waits integer;
     lock_wait_seconds double precision;
@@ -199,6 +221,7 @@ BEGIN
                 EXIT;
             END IF;
             attempts := attempts + 1;
+            attempt_started := pg_catalog.clock_timestamp();
             lock_requested := NULL;
             BEGIN
                 IF citus THEN
@@ -211,6 +234,7 @@ BEGIN
                     RAISE EXCEPTION 'table % in pg_partman''s configuration does not exist', parent_table
                         USING ERRCODE = 'undefined_table';
                 END IF;
+                PERFORM fitbot_partman_internal.limit_attempt(deadline);
                 lock_requested := pg_catalog.clock_timestamp();
                 EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', parent_oid);
                 lock_wait_seconds := lock_wait_seconds + extract(epoch FROM pg_catalog.clock_timestamp() - lock_requested);
@@ -233,7 +257,17 @@ BEGIN
                 dropped := (SELECT count(*) FROM pg_catalog.unnest(before_partitions) p WHERE p <> ALL (after_partitions));
                 table_outcome := 'succeeded';
                 table_message := NULL;
-            EXCEPTION WHEN OTHERS THEN
+                PERFORM fitbot_partman_internal.limit_attempt(NULL);
+            EXCEPTION WHEN query_canceled THEN
+                -- Our timer's cancel, or a real one (which ends the run).
+                IF NOT fitbot_partman_internal.attempt_cut_off() THEN
+                    RAISE;
+                END IF;
+                table_outcome := 'failed';
+                table_message := pg_catalog.format('cut off when the time budget of %s ran out, %s s into the attempt; nothing it did was kept',
+                                                   budget, pg_catalog.round(extract(epoch FROM pg_catalog.clock_timestamp() - attempt_started)::numeric, 1));
+            WHEN OTHERS THEN
+                PERFORM fitbot_partman_internal.limit_attempt(NULL);
                 -- pg_partman re-raises with its context folded into the
                 -- message: its first line says what went wrong.
                 table_message := pg_catalog.split_part(SQLERRM, E'\n', 1);
