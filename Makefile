@@ -29,12 +29,17 @@ SQL_FEATURES = \
 	sql/src/native/10_cron_schedules.sql \
 	sql/src/portable/20_schedules.sql \
 	sql/src/portable/25_maintenance_ledger.sql \
+	sql/src/portable/26_wide_partitions.sql \
 	sql/src/portable/27_maintenance_driver.sql \
+	sql/src/native/27_attempt_deadline.sql \
 	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
 	sql/src/portable/40_registration.sql \
 	sql/src/portable/41_registration_names.sql \
 	sql/src/portable/42_registration_existing.sql \
+	sql/src/portable/45_adoption_checks.sql \
+	sql/src/portable/46_adoption.sql \
+	sql/src/portable/47_adoption_swap.sql \
 	sql/src/portable/50_scheduling.sql \
 	sql/src/portable/55_cron_history.sql \
 	sql/src/portable/60_setup.sql \
@@ -197,15 +202,26 @@ endef
 $(eval $(call embedded_sql,$(BUILD)/generated/cron_database_sql.h,$(SCHEMA_GUARD) sql/src/cron_database/10_job_reader.sql,kCronDatabaseSql,src/companion/reader_setup.cpp))
 $(eval $(call embedded_sql,$(BUILD)/generated/app_database_sql.h,$(SCHEMA_GUARD) sql/src/app_database/10_partman_reader.sql,kAppDatabaseSql,src/companion/reader_setup.cpp))
 # What `fitbot-partman setup` installs agentless: the ledger, the settings and
-# the driver, from the extension's own portable sources.
+# the driver, from the extension's own portable sources; and adopt_table()
+# with the registration it ends with (`fitbot-partman adopt`).
+AGENTLESS_ADOPTION_SQL = \
+	sql/src/portable/40_registration.sql \
+	sql/src/portable/41_registration_names.sql \
+	sql/src/portable/42_registration_existing.sql \
+	sql/src/portable/45_adoption_checks.sql \
+	sql/src/portable/46_adoption.sql \
+	sql/src/portable/47_adoption_swap.sql \
+	sql/src/portable/80_rescue.sql
 AGENTLESS_SQL = \
 	$(SCHEMA_GUARD) \
 	sql/src/agentless/00_api_schema.sql \
 	sql/src/portable/00_schemas.sql \
 	sql/src/portable/25_maintenance_ledger.sql \
+	sql/src/portable/26_wide_partitions.sql \
 	sql/src/portable/27_maintenance_driver.sql \
 	sql/src/portable/28_job_name.sql \
 	sql/src/portable/30_locations.sql \
+	$(AGENTLESS_ADOPTION_SQL) \
 	sql/src/portable/95_privileges.sql
 $(eval $(call embedded_sql,$(BUILD)/generated/agentless_sql.h,$(AGENTLESS_SQL),kAgentlessSql,src/companion/agentless_install.cpp))
 APP_CXXFLAGS += -I$(BUILD)/generated

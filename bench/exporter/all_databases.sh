@@ -86,7 +86,7 @@ port=$(free_port)
 build/fitbot-partman --dsn "$(dsn postgres)" serve --all-databases --port "$port" --interval "$INTERVAL" \
     2>"$work/ours.log" &
 group=($!); pids+=($!)
-wait_metrics "$port" "^fitbot_partman_up{database=\"app$(printf %02d "$DATABASES")\"} 1"
+wait_metrics "$port" "^fitbot_partman_up{database=\"${names[-1]}\"} 1"
 # The exporter's own view: the sum over the databases of the last refresh's wall time.
 wall_ms=$(for _ in 1 2 3; do
     curl -s "http://127.0.0.1:$port/metrics" | awk '/^fitbot_partman_refresh_duration_seconds\{/ {s += $2} END {printf "%.1f\n", s * 1000}'
@@ -110,17 +110,32 @@ read -r single_ms single_sessions single_backends <<<"$(measure)"
 anchor="not installed"
 if command -v prometheus-postgres-exporter >/dev/null; then
     p=$(free_port)
-    # The job query reads cron.job, which only pg_cron's database has, and the default-rows query the
-    # single-database bench's table: postgres_exporter 0.11 drops a database's scrape when one query
-    # errors there, so the anchor reads the partitions only.
+    # postgres_exporter 0.11 drops a database's whole scrape when one custom query errors there, and it
+    # always scrapes its DSN's database (--exclude-databases does not apply to it). So the anchor's
+    # query is queries.yaml's partitions query over the catalogs alone (pg_class, pg_inherits: every
+    # database has them; without part_config, every top-level partitioned table is a parent), which
+    # returns no rows where there is nothing partitioned. Its series carry a database label: 0.11 labels
+    # them by server only, and the same parent in two databases fails the whole scrape (collected
+    # twice with the same labels). The job and default-rows queries read
+    # cron.job and the single-database bench's table, which only one database has: left out.
     python3 -c 'import sys, yaml
-q = yaml.safe_load(open(sys.argv[1]))
-yaml.safe_dump({k: v for k, v in q.items() if "cron.job" not in v["query"] and "heart_rate" not in v["query"]},
-               open(sys.argv[2], "w"))' \
+q = yaml.safe_load(open(sys.argv[1]))["fitbot_baseline_partitions"]
+q["query"] = q["query"].replace(
+    "FROM part_config p\n"
+    "JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, \x27.\x27, 1)\n"
+    "JOIN pg_class pc ON pc.relnamespace = n.oid AND pc.relname = split_part(p.parent_table, \x27.\x27, 2)\n",
+    "FROM pg_class pc\n"
+    "JOIN pg_namespace n ON n.oid = pc.relnamespace\n"
+    "CROSS JOIN LATERAL (SELECT format(\x27%I.%I\x27, n.nspname, pc.relname) AS parent_table) p\n")
+q["query"] = q["query"].replace("GROUP BY p.parent_table", "WHERE pc.relkind = \x27p\x27 AND NOT pc.relispartition\nGROUP BY p.parent_table")
+q["query"] = q["query"].replace("SELECT p.parent_table AS parent,", "SELECT current_database() AS database, p.parent_table AS parent,")
+q["metrics"].insert(0, {"database": {"usage": "LABEL", "description": "database"}})
+assert "part_config" not in q["query"] and "relispartition" in q["query"], q["query"]
+yaml.safe_dump({"fitbot_baseline_partitions": q}, open(sys.argv[2], "w"))' \
         bench/exporter/queries.yaml "$work/anchor-queries.yaml"
     DATA_SOURCE_NAME="host=$PGHOST port=$PGPORT dbname=postgres user=postgres sslmode=disable" \
         prometheus-postgres-exporter --web.listen-address="127.0.0.1:$p" --auto-discover-databases \
-        --exclude-databases=app_template,postgres,fitbot --extend.query-path="$work/anchor-queries.yaml" \
+        --exclude-databases=app_template --extend.query-path="$work/anchor-queries.yaml" \
         --disable-default-metrics --disable-settings-metrics >"$work/theirs.log" 2>&1 &
     theirs=$!; group=("$theirs"); pids+=("$theirs")
     if wait_metrics "$p" '^fitbot_baseline_partitions_partitions{'; then

@@ -11,6 +11,7 @@
 #include <postgresql/libpq-fe.h>  // Debian: /usr/include/postgresql
 #include <CLI/CLI.hpp>
 
+#include "adopt_command.h"
 #include "core/exposition.h"
 #include "core/shared_facts.h"
 #include "database.h"
@@ -256,6 +257,27 @@ int main(int argc, char **argv) {
     teardown_command->footer("\nExamples:\n  fitbot-partman teardown\n  fitbot-partman --agentless teardown");
     auto *preflight_command =
         app.add_subcommand("preflight", "check that pg_cron will run maintenance; exit 1 if a check fails");
+    auto *adopt_command = app.add_subcommand(
+        "adopt", "partition a populated plain table online, without copying rows, and register it with pg_partman");
+    AdoptOptions adopt_options;
+    std::string adopt_retention;
+    int adopt_premake = 0;
+    adopt_command->add_option("table", adopt_options.table, "the table, as schema.table")->required();
+    adopt_command->add_option("--control", adopt_options.control, "its time column, the partition key")->required();
+    auto *adopt_interval_option = adopt_command->add_option("--interval", adopt_options.partition_interval.emplace(),
+                                                            "partition interval (default 1 month)");
+    auto *adopt_premake_option =
+        adopt_command->add_option("--premake", adopt_premake, "partitions made ahead (default 3)")
+            ->check(whole_number_between(1, 1000, "partitions"));
+    auto *adopt_retention_option = adopt_command->add_option(
+        "--retention", adopt_retention,
+        "drop partitions older than this; none keeps every one (default: the past the table holds is kept)");
+    adopt_command->add_flag("--keep-table", adopt_options.keep_table,
+                            "retention detaches old partitions and keeps them as tables instead of dropping them");
+    adopt_command->footer(
+        "\nIts steps commit one by one and every lock waits at most the driver's lock_timeout; interrupted, run it "
+        "again to finish.\nExamples:\n  fitbot-partman adopt public.heart_rate_readings --control measured_at\n"
+        "  fitbot-partman --agentless adopt public.readings --control measured_at --premake 4 --retention '1 year'");
 
     const bool check_context = argv_names_check(argc, argv);
     auto usage_error = [&](const std::string &message) {
@@ -299,7 +321,7 @@ int main(int argc, char **argv) {
     }
     if (app.get_subcommands().empty()) {
         return usage_error(
-            "a command is required: status, check, metrics, serve, maintain, setup, teardown or preflight");
+            "a command is required: status, check, metrics, serve, maintain, setup, teardown, preflight or adopt");
     }
 
     ConnectSettings settings;
@@ -382,6 +404,15 @@ int main(int argc, char **argv) {
         if (*setup_command) return setup(global.dsn, global.agentless, schedule, std::cout, std::cerr);
         if (*teardown_command) return teardown(global.dsn, global.agentless, std::cout, std::cerr);
         if (*preflight_command) return preflight(global.dsn, global.agentless, std::cout);
+        if (*adopt_command) {
+            if (adopt_interval_option->count() == 0) adopt_options.partition_interval.reset();
+            if (adopt_premake_option->count() > 0) adopt_options.premake = adopt_premake;
+            if (adopt_retention_option->count() > 0) adopt_options.retention = adopt_retention;
+            // Validating the adoption's check scans the whole table.
+            settings.statement_timeout_ms = 0;
+            set_connect_settings(settings);
+            return adopt(global.dsn, global.agentless, adopt_options, std::cout);
+        }
     } catch (const std::exception &error) {
         std::string command = app.get_subcommands().empty() ? "" : " " + app.get_subcommands().front()->get_name();
         std::cerr << "fitbot-partman" << command << ": " << error_text(error, global.dsn) << "\n";

@@ -59,6 +59,16 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
     const int major = partman[1].as<int>();
 
     bool table_exists = !txn.exec("SELECT to_regclass('public.heart_rate_readings')")[0][0].is_null();
+    // As setup() in the extension: an existing plain table is never
+    // converted implicitly (docs/adoption.md says why).
+    if (table_exists && txn.exec("SELECT relkind = 'r' FROM pg_catalog.pg_class"
+                                 " WHERE oid = 'public.heart_rate_readings'::regclass")[0][0]
+                            .as<bool>()) {
+        throw DatabaseError(
+            "table public.heart_rate_readings is not partitioned; setup never converts an existing table "
+            "implicitly, nothing was changed\nhint: adopt it online, without copying rows: fitbot-partman "
+            "--agentless adopt public.heart_rate_readings --control measured_at; then run setup again");
+    }
     if (!table_exists) txn.exec(core::shared::kReadingsTableDdl);
     out << fmt::format("{:<13} {:<11} {}\n", "table", table_exists ? "unchanged" : "created",
                        "public.heart_rate_readings");

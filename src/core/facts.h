@@ -82,6 +82,14 @@ struct CronRunFact {
     // A run of the driver by hand (from the ledger), shown among the job's
     // runs but not one of its scheduled firings.
     bool by_hand = false;
+    // pg_cron's run id and the backend that ran the command (NULL when the
+    // connection failed: pg_cron 1.4 then records no times either), read for
+    // jobs that run the driver, to match their firings with the ledger.
+    std::optional<std::int64_t> runid;
+    std::optional<std::int32_t> job_pid;
+    // Where a run with no start_time sorts among the others (a firing pg_cron
+    // 1.4 recorded without times sorts by runid next to its neighbours).
+    std::optional<Micros> order_time;
 };
 
 // A run of fitbot_partman.run_maintenance() from its ledger
@@ -93,6 +101,7 @@ struct LedgerRunFact {
     std::string message;
     Micros started_at = 0;
     std::optional<Micros> finished_at;
+    std::int32_t backend_pid = 0;  // the session that ran it (pg_cron's job_pid)
     // For a run still marked running: whether it is still in progress, as
     // ledger_run_in_progress() (ledger_liveness.h) judges its backend (a run
     // whose session was cancelled or killed never finishes its row, and
@@ -108,7 +117,17 @@ struct MaintenanceFacts {
     std::string pg_cron_version;
     std::vector<CronJobFact> jobs;  // jobs whose command runs pg_partman maintenance
     // Recent runs of those jobs, newest first (at least the last few per job).
+    // For jobs that run the driver, whose runs come from the ledger, these
+    // are pg_cron's own record of their firings (when driver_firings_read):
+    // a firing that failed before the driver's ledger row committed
+    // (connection failed, job startup timeout) is seen only there.
     std::vector<CronRunFact> runs;
+    // Whether pg_cron's record of the driver jobs' firings was read (the
+    // newest kCronFiringsWindow runids); when not, why (cron.log_run off,
+    // row-level security, pg_cron in another database): then a firing that
+    // never reached the ledger shows only as a missed firing.
+    bool driver_firings_read = false;
+    std::string driver_firings_unseen;
     // Whether pg_cron's launcher (the scheduler) runs: nullopt when that
     // cannot be known here (pg_cron not preloaded, or pg_stat_activity not
     // readable). On a standby it never runs: pg_cron starts after recovery.

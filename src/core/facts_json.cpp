@@ -125,7 +125,9 @@ json run_json(const CronRunFact &run) {
                 {"status", run.status},
                 {"return_message", run.return_message},
                 {"start_time", optional_value(run.start_time)},
-                {"end_time", optional_value(run.end_time)}};
+                {"end_time", optional_value(run.end_time)},
+                {"runid", optional_value(run.runid)},
+                {"job_pid", optional_value(run.job_pid)}};
 }
 
 CronRunFact run_from(const json &object) {
@@ -135,14 +137,16 @@ CronRunFact run_from(const json &object) {
     run.return_message = object.at("return_message").get<std::string>();
     run.start_time = optional_from<Micros>(object, "start_time");
     run.end_time = optional_from<Micros>(object, "end_time");
+    run.runid = optional_since_1_1<std::int64_t>(object, "runid");
+    run.job_pid = optional_since_1_1<std::int32_t>(object, "job_pid");
     return run;
 }
 
 json ledger_run_json(const LedgerRunFact &run) {
-    return json{
-        {"run_id", run.run_id},   {"trigger", run.trigger},       {"outcome", run.outcome},
-        {"message", run.message}, {"started_at", run.started_at}, {"finished_at", optional_value(run.finished_at)},
-        {"alive", run.alive}};
+    return json{{"run_id", run.run_id},         {"trigger", run.trigger},
+                {"outcome", run.outcome},       {"message", run.message},
+                {"started_at", run.started_at}, {"finished_at", optional_value(run.finished_at)},
+                {"alive", run.alive},           {"backend_pid", run.backend_pid}};
 }
 
 LedgerRunFact ledger_run_from(const json &object) {
@@ -154,6 +158,7 @@ LedgerRunFact ledger_run_from(const json &object) {
     run.started_at = object.at("started_at").get<Micros>();
     run.finished_at = optional_from<Micros>(object, "finished_at");
     run.alive = object.at("alive").get<bool>();
+    run.backend_pid = object.value("backend_pid", 0);
     return run;
 }
 
@@ -194,6 +199,8 @@ std::string facts_to_json(const DatabaseFacts &facts) {
                     {"jobs_visible", facts.maintenance.jobs_visible},
                     {"jobs_hidden_reason", facts.maintenance.jobs_hidden_reason},
                     {"recorded_schedule", optional_value(facts.maintenance.recorded_schedule)},
+                    {"driver_firings_read", facts.maintenance.driver_firings_read},
+                    {"driver_firings_unseen", facts.maintenance.driver_firings_unseen},
                     {"ledger_runs", ledger_runs}}}};
     // Invalid UTF-8 in a name is replaced rather than thrown on: facts are
     // for reading, and a table name must not make them unreadable.
@@ -223,6 +230,8 @@ DatabaseFacts facts_from_json(const std::string &text) {
         facts.maintenance.jobs_visible = maintenance.value("jobs_visible", true);
         facts.maintenance.jobs_hidden_reason = maintenance.value("jobs_hidden_reason", std::string());
         facts.maintenance.recorded_schedule = optional_since_1_1<std::string>(maintenance, "recorded_schedule");
+        facts.maintenance.driver_firings_read = maintenance.value("driver_firings_read", false);
+        facts.maintenance.driver_firings_unseen = maintenance.value("driver_firings_unseen", std::string());
         if (maintenance.contains("ledger_runs")) {
             for (const json &run : maintenance.at("ledger_runs")) {
                 facts.maintenance.ledger_runs.push_back(ledger_run_from(run));
@@ -243,7 +252,9 @@ std::string cron_view_to_json(const MaintenanceFacts &maintenance) {
                   {"jobs", jobs},
                   {"runs", runs},
                   {"jobs_visible", maintenance.jobs_visible},
-                  {"jobs_hidden_reason", maintenance.jobs_hidden_reason}};
+                  {"jobs_hidden_reason", maintenance.jobs_hidden_reason},
+                  {"driver_firings_read", maintenance.driver_firings_read},
+                  {"driver_firings_unseen", maintenance.driver_firings_unseen}};
     return document.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -258,6 +269,8 @@ void apply_cron_view(MaintenanceFacts &maintenance, const std::string &text) {
         for (const json &run : document.at("runs")) applied.runs.push_back(run_from(run));
         applied.jobs_visible = document.at("jobs_visible").get<bool>();
         applied.jobs_hidden_reason = document.at("jobs_hidden_reason").get<std::string>();
+        applied.driver_firings_read = document.value("driver_firings_read", false);
+        applied.driver_firings_unseen = document.value("driver_firings_unseen", std::string());
         maintenance = std::move(applied);
     } catch (const json::exception &error) {
         throw std::invalid_argument("malformed cron facts JSON: " + plain_message(error));

@@ -42,6 +42,21 @@
 // its pid reused by a later session) or cancelled in a session that stays
 // open is a failed run at once, "interrupted" (core/ledger_liveness.h).
 //
+// A job that runs the driver fails before its ledger row commits when pg_cron
+// cannot connect (pg_hba, a role that cannot log in), when it times out
+// starting the job, or when the command fails before the driver records the
+// run: the ledger then holds nothing. Where pg_cron's record of the job's
+// firings was read (driver_firings_read: the newest kCronFiringsWindow
+// runids), a firing pg_cron recorded as failed that no ledger run matches is
+// a failed run with pg_cron's message and the likely fix. A ledger run
+// matches a firing when its backend_pid is the firing's job_pid and it
+// started between the firing's start and end. A failed connection has no
+// job_pid (pg_cron 1.4 records no times either): it never matches, and sorts
+// by runid next to the firings around it. Where that record cannot be read
+// (cron.log_run off, row-level security, pg_cron in another database seen
+// from the extension), a reason says so, and such a firing shows only as a
+// missed firing (the overdue rule): never as a success.
+//
 // Runs of fitbot_partman.run_maintenance() by hand, from its ledger, count
 // with the job's own runs for failures and the last success: a successful
 // manual run clears a failure, as the runbook promises, and a missed firing
@@ -60,6 +75,7 @@
 // counting failures but count as "ran" for overdue. The maintenance
 // next_run is the earliest next run of an active job with a valid schedule.
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "cron.h"
@@ -137,6 +153,84 @@ bool runs_the_driver(const CronJobFact &job) {
     return job.command.find(shared::kDriverCommandMarker) != std::string::npos;
 }
 
+// pg_cron's words for a firing the driver never recorded, and the likely fix
+// (kept short: a reason quotes at most kMaxMessageInReason characters).
+std::string unrecorded_firing_message(const std::string &return_message) {
+    std::string said = text::one_line(return_message, 60);
+    std::string lower = return_message;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string fix;
+    if (lower.find("connect") != std::string::npos || lower.find("pg_hba") != std::string::npos ||
+        lower.find("authentication") != std::string::npos || lower.find("password") != std::string::npos ||
+        lower.find("not permitted to log in") != std::string::npos) {
+        fix = "pg_cron could not connect as the job's user: allow it in pg_hba.conf (from cron.host)";
+    } else if (lower.find("startup timeout") != std::string::npos) {
+        fix = "pg_cron could not start it in time: check max_connections and cron.max_running_jobs";
+    } else {
+        fix = "it failed before fitbot_partman.run_maintenance() recorded a run";
+    }
+    return "pg_cron recorded " + (said.empty() ? std::string("a failure") : "\"" + said + "\"") + " (" + fix + ")";
+}
+
+// Whether a run in the ledger is the one pg_cron's firing started.
+bool recorded_in_ledger(const MaintenanceFacts &facts, const CronRunFact &firing) {
+    if (!firing.job_pid) return false;
+    for (const LedgerRunFact &ledger : facts.ledger_runs) {
+        if (ledger.trigger != "pg_cron" || ledger.backend_pid != *firing.job_pid) continue;
+        if (firing.start_time && ledger.started_at < *firing.start_time - kMicrosPerSecond) continue;
+        if (firing.end_time && ledger.started_at > *firing.end_time + kMicrosPerSecond) continue;
+        return true;
+    }
+    return false;
+}
+
+// The firings of a driver job that pg_cron recorded as failed and the ledger
+// never recorded, as failed runs. Firings older than the oldest ledger run
+// read are left out when the ledger read may be cut short (its match may be
+// among the runs not read).
+std::vector<CronRunFact> unrecorded_failed_firings(const MaintenanceFacts &facts, const CronJobFact &job) {
+    std::vector<const CronRunFact *> firings;  // by runid, oldest first
+    for (const CronRunFact &run : facts.runs) {
+        if (run.jobid == job.jobid && run.runid) firings.push_back(&run);
+    }
+    std::sort(firings.begin(), firings.end(),
+              [](const CronRunFact *a, const CronRunFact *b) { return *a->runid < *b->runid; });
+    std::optional<Micros> ledger_horizon;
+    if (facts.ledger_runs.size() >= static_cast<std::size_t>(shared::kRunsPerJob)) {
+        for (const LedgerRunFact &ledger : facts.ledger_runs) {
+            if (!ledger_horizon || ledger.started_at < *ledger_horizon) ledger_horizon = ledger.started_at;
+        }
+    }
+    std::vector<CronRunFact> unrecorded;
+    for (std::size_t i = 0; i < firings.size(); ++i) {
+        const CronRunFact &firing = *firings[i];
+        if (firing.status != "failed" || recorded_in_ledger(facts, firing)) continue;
+        CronRunFact run = firing;
+        run.return_message = unrecorded_firing_message(firing.return_message);
+        if (!run.start_time) {
+            // After the firing before it (once that ended), else just before the one after it.
+            // (One microsecond per runid between them keeps their order.)
+            for (std::size_t j = i; j-- > 0 && !run.order_time;) {
+                const CronRunFact &before = *firings[j];
+                if (before.start_time) {
+                    run.order_time =
+                        (before.end_time ? *before.end_time : *before.start_time) + static_cast<Micros>(i - j);
+                }
+            }
+            for (std::size_t j = i + 1; j < firings.size() && !run.order_time; ++j) {
+                if (firings[j]->start_time) run.order_time = *firings[j]->start_time - static_cast<Micros>(j - i);
+            }
+        }
+        const std::optional<Micros> at = run.start_time ? run.start_time : run.order_time;
+        if (ledger_horizon && at && *at < *ledger_horizon) continue;
+        unrecorded.push_back(std::move(run));
+    }
+    return unrecorded;
+}
+
+// When a run happened, or where it sorts when pg_cron recorded no time.
+std::optional<Micros> sort_time(const CronRunFact &run) { return run.start_time ? run.start_time : run.order_time; }
+
 // Runs of one job, newest first, with the manual runs of the driver when
 // `with_manual_runs`. A run without start_time has not started yet (status
 // "starting"), so it is the newest of all.
@@ -146,14 +240,18 @@ std::vector<CronRunFact> runs_of(const MaintenanceFacts &facts, const CronJobFac
     for (const CronRunFact &run : facts.runs) {
         if (run.jobid == job.jobid && !from_ledger) runs.push_back(run);
     }
+    if (from_ledger && facts.driver_firings_read) {
+        for (CronRunFact &run : unrecorded_failed_firings(facts, job)) runs.push_back(std::move(run));
+    }
     for (const LedgerRunFact &ledger : facts.ledger_runs) {
         const bool scheduled = ledger.trigger == "pg_cron";
         if (scheduled ? !from_ledger : !with_manual_runs) continue;
         if (std::optional<CronRunFact> run = as_job_run(ledger, job.jobid)) runs.push_back(*run);
     }
     std::stable_sort(runs.begin(), runs.end(), [](const CronRunFact &a, const CronRunFact &b) {
-        if (!a.start_time || !b.start_time) return !a.start_time && b.start_time;
-        return *a.start_time > *b.start_time;
+        const std::optional<Micros> a_time = sort_time(a), b_time = sort_time(b);
+        if (!a_time || !b_time) return !a_time && b_time;
+        return *a_time > *b_time;
     });
     return runs;
 }
@@ -262,7 +360,8 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
             bool existed = false;
             std::optional<Micros> newest_start;
             for (const CronRunFact &run : scheduled_runs) {
-                if (!run.start_time || *run.start_time >= missed) ran_since = true;
+                const std::optional<Micros> at = sort_time(run);
+                if (!at || *at >= missed) ran_since = true;
                 if (run.start_time) {
                     existed = existed || *run.start_time <= missed;
                     if (!newest_start || *run.start_time > *newest_start) newest_start = run.start_time;
@@ -292,6 +391,14 @@ JobJudgement judge_job(const CronJobFact &job, const MaintenanceFacts &facts, Mi
                 }
             }
         }
+    }
+
+    if (facts.ledger_available && runs_the_driver(job) && !facts.driver_firings_read &&
+        !facts.driver_firings_unseen.empty()) {
+        text::add_finding(report, Status::ok, "maintenance " + name + " judged from the ledger only",
+                          subject + "'s runs are judged from the ledger alone: " + facts.driver_firings_unseen +
+                              ". A firing that fails before the driver records it (pg_cron's \"connection "
+                              "failed\", \"job startup timeout\") then shows only as a missed firing.");
     }
 
     if (scheduled_runs.empty() && !report.overdue && job.active && report.next_run) {

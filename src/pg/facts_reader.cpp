@@ -331,6 +331,9 @@ void read_unseen_job(SpiSession &spi, core::MaintenanceFacts &maintenance) {
         "unknown here (its runs, recorded by fitbot_partman.run_maintenance(), are judged below); "
         "fitbot-partman status or check reads both databases, or run SELECT * FROM cron.job WHERE database = " +
         quoted_literal(here) + " in " + quoted_identifier(maintenance.cron_database) + ".";
+    maintenance.driver_firings_unseen = "pg_cron records its firings in database " +
+                                        quoted_identifier(maintenance.cron_database) +
+                                        ", which this database cannot read (fitbot-partman status or check reads them)";
     if (!maintenance.ledger_available) return;
     auto recorded =
         spi.query<std::string>("SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'",
@@ -364,6 +367,7 @@ void read_ledger(SpiSession &spi, core::MaintenanceFacts &maintenance) {
             ledger.run.started_at = micros_from_timestamptz(ledger.started_at);
             ledger.run.finished_at = optional_instant(row.values[5]);
             ledger.backend_pid = DatumGetInt32(*row.values[6]);
+            ledger.run.backend_pid = ledger.backend_pid;
             return ledger;
         });
     for (LedgerRow &ledger : rows) {
@@ -371,6 +375,43 @@ void read_ledger(SpiSession &spi, core::MaintenanceFacts &maintenance) {
                            core::ledger_run_in_progress(ledger.run.started_at, backend_with_pid(ledger.backend_pid));
         maintenance.ledger_runs.push_back(std::move(ledger.run));
     }
+}
+
+// pg_cron's own record of the firings of jobs that run the driver, to see a
+// firing that failed before the driver's ledger row committed
+// (core/maintenance_rules.cpp). Bounded by the newest kCronFiringsWindow
+// runids: cron.job_run_details has no index but its primary key (runid), so
+// this is one index range however long the history is.
+void read_driver_firings(SpiSession &spi, const std::string &maintenance_job_filter,
+                         core::MaintenanceFacts &maintenance) {
+    const char *log_run = GetConfigOption("cron.log_run", true, false);
+    if (log_run != nullptr && strcmp(log_run, "off") == 0) {
+        maintenance.driver_firings_unseen = "cron.log_run is off, so pg_cron records no firing";
+        return;
+    }
+    std::vector<core::CronRunFact> firings = spi.query<core::CronRunFact>(
+        "SELECT r.jobid, r.status, coalesce(r.return_message, ''), r.start_time, r.end_time, r.runid, r.job_pid"
+        "  FROM cron.job j CROSS JOIN LATERAL ("
+        "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid, d.job_pid"
+        "         FROM cron.job_run_details d"
+        "        WHERE d.jobid = j.jobid"
+        "          AND d.runid > (SELECT coalesce(max(m.runid), 0) FROM cron.job_run_details m) - " +
+            std::to_string(core::shared::kCronFiringsWindow) + " ORDER BY d.runid DESC LIMIT " +
+            std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + maintenance_job_filter +
+            " AND strpos(j.command, " + quoted_literal(core::shared::kDriverCommandMarker) + ") > 0",
+        [](const SpiRow &row) {
+            core::CronRunFact run;
+            run.jobid = DatumGetInt64(*row.values[0]);
+            run.status = spi_string(row.values[1]);
+            run.return_message = spi_string(row.values[2]);
+            run.start_time = optional_instant(row.values[3]);
+            run.end_time = optional_instant(row.values[4]);
+            run.runid = DatumGetInt64(*row.values[5]);
+            if (row.values[6]) run.job_pid = DatumGetInt32(*row.values[6]);
+            return run;
+        });
+    maintenance.runs.insert(maintenance.runs.end(), firings.begin(), firings.end());
+    maintenance.driver_firings_read = true;
 }
 
 core::MaintenanceFacts read_maintenance(SpiSession &spi) {
@@ -433,6 +474,7 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
             run.end_time = optional_instant(row.values[4]);
             return run;
         });
+    if (maintenance.ledger_available) read_driver_firings(spi, maintenance_job_filter, maintenance);
     return maintenance;
 }
 

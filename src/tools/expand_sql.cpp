@@ -47,6 +47,7 @@ const std::map<std::string, std::string> &tokens() {
         {"DEFAULT_SCHEDULE", sql_literal(shared::kDefaultSchedule)},
         {"MAINTENANCE_COMMAND_PATTERN", sql_literal(shared::kMaintenanceCommandPattern)},
         {"RUNS_PER_JOB", std::to_string(shared::kRunsPerJob)},
+        {"CRON_FIRINGS_WINDOW", std::to_string(shared::kCronFiringsWindow)},
         {"DRIVER_COMMAND_MARKER", sql_literal(shared::kDriverCommandMarker)},
         {"HISTORY_JOB_NAME", sql_literal(shared::kHistoryJobName)},
         {"PG_CRON_PRELOAD_PATTERN", sql_literal(shared::kPgCronPreloadPattern)},

@@ -267,6 +267,35 @@ check "without the driver, maintain does not call eve's overload of pg_partman's
 check "eve did not become a superuser" test "$(sql -c "SELECT rolsuper FROM pg_roles WHERE rolname = 'eve'")" = f
 sql -c "DROP DATABASE hostile" -c "DROP ROLE eve"
 
+# ---------------------------------------------------------------- adopt, as a non-superuser owner (issue 20)
+# The table's owner, not a superuser, adopts it where the extension is not
+# installed: the companion installs the portable SQL, then calls adopt_table().
+sql -c "CREATE ROLE adopt_owner LOGIN" -c "CREATE DATABASE owned OWNER adopt_owner"
+sql -d owned -c "CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;
+                 GRANT ALL ON SCHEMA partman TO adopt_owner; GRANT ALL ON ALL TABLES IN SCHEMA partman TO adopt_owner;"
+sql -d owned -U adopt_owner -c "CREATE TABLE public.readings (user_id bigint NOT NULL, measured_at timestamptz NOT NULL, bpm smallint,
+                                                              PRIMARY KEY (user_id, measured_at));
+                                INSERT INTO public.readings SELECT g, now() - g * interval '1 hour', 60 FROM generate_series(1, 20000) g;"
+node=$(sql -d owned -c "SELECT relfilenode FROM pg_class WHERE oid = 'public.readings'::regclass")
+$companion --dsn "dbname=owned user=adopt_owner" --agentless adopt public.readings --control measured_at >"$work/adopt.txt" 2>&1
+code=$?
+cat "$work/adopt.txt"
+check "agentless adopt as the table's owner (no superuser): exit 0, a notice per step" \
+    bash -c "[ $code -eq 0 ] && [ \$(grep -c '^NOTICE:  adopt_table ' '$work/adopt.txt') = 4 ]"
+check "  ... partitioned, registered, every row kept, its own file the oldest partition" \
+    test "$(sql -d owned -c "SELECT (SELECT relkind::text FROM pg_class WHERE oid = 'public.readings'::regclass)
+                                    || '|' || (SELECT count(*) FROM partman.part_config WHERE parent_table = 'public.readings')
+                                    || '|' || (SELECT count(*) FROM public.readings)
+                                    || '|' || (SELECT i.inhparent = 'public.readings'::regclass FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid WHERE c.relfilenode = $node)")" = "p|1|20000|true"
+sql -d owned -U adopt_owner -c "ALTER TABLE public.readings RENAME TO readings_done; CREATE TABLE public.heart_rate_readings (measured_at timestamptz NOT NULL)"
+$companion --dsn "dbname=owned user=adopt_owner" --agentless setup >"$work/adopt_setup.txt" 2>&1
+code=$?
+check "agentless setup on a plain heart_rate_readings stops (exit 1), hinting the adopt command" \
+    bash -c "[ $code -eq 1 ] && grep -q 'hint: adopt it online, without copying rows: fitbot-partman --agentless adopt public.heart_rate_readings --control measured_at' '$work/adopt_setup.txt'"
+check "  ... and changes nothing" \
+    test "$(sql -d owned -c "SELECT relkind::text FROM pg_class WHERE oid = 'public.heart_rate_readings'::regclass")" = r
+sql -c "DROP DATABASE owned" -c "DROP ROLE adopt_owner"
+
 # ---------------------------------------------------------------- connection failures, secrets
 $companion --dsn "host=127.0.0.1 port=1 user=x password=SeCrEt123 connect_timeout=3" check >"$work/fail.txt" 2>&1
 code=$?

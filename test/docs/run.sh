@@ -54,9 +54,9 @@ expect_failure "a reference that lost setup()'s row fails" "no row in .* for: se
 
 # docs/adoption.md quotes register_table's refusals; each must still be what the regression suite expects
 # (bad_input.out, or reg_options.out for registering tables that have partitions).
-check "docs/adoption.md's quoted refusals (SQLSTATE, message, hint) are those of test/expected/bad_input.out or reg_options.out" python3 - <<'PY'
+check "docs/adoption.md's quoted refusals (SQLSTATE, message, hint) are those of test/expected/bad_input.out, reg_options.out or adopt_table.out" python3 - <<'PY'
 import re, sys
-expected = open('test/expected/bad_input.out').read() + open('test/expected/reg_options.out').read()
+expected = ''.join(open(f'test/expected/{name}.out').read() for name in ('bad_input', 'reg_options', 'adopt_table'))
 rows = re.findall(r'^\| [^|]+ \| (\w{5}) \| `([^`]+)` \| `([^`]+)` \|$', open('docs/adoption.md').read(), re.M)
 missing = [f'{state} | {message} | {hint}' for state, message, hint in rows
            if f'{state} | {message} | {hint}' not in expected]

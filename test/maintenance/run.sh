@@ -7,11 +7,16 @@
 #    with an error (pg_cron would record the run failed);
 #  - automatic_maintenance = 'off' is honoured (not maintained, not in the ledger);
 #  - lock_timeout and the time budget: retries with backoff, then failed;
+#    an attempt whose work outlasts the budget is cut off and recorded failed;
 #  - overlap: a second run while one is in progress records 'skipped' and does
 #    nothing; a cancelled run leaves no advisory lock, the next run succeeds;
 #  - the 1970/2100 rescue: far rows quarantined, in-window rows partitioned,
 #    no row lost, and maintenance afterwards drops nothing and keeps the runway;
 #  - the ledger across pg_dump/pg_restore into a second cluster;
+#  - an adopted wide partition (wide_partition.sh): pg_partman's own procedure
+#    drops nothing while it exists; the driver deletes its rows older than the
+#    retention in steps, keeps every row of the last 12 months, drops (or
+#    detaches) it once wholly expired and gives pg_partman its retention back;
 #  - job_command = pg_partman: setup() schedules pg_partman's plain command;
 #  - a second superuser's schedule_maintenance() and teardown() act on the one job;
 #  - DROP EXTENSION with the job scheduled: every reading kept, the job's command
@@ -140,6 +145,40 @@ if [ -z "${FITBOT_TEST_CLOCK:-}" ]; then
     check "... after $budget_attempts attempts and $budget_waits lock waits (${budget_wait_seconds}s waited), both > 1" \
         test "${budget_attempts:-0}" -gt 1 -a "${budget_waits:-0}" -gt 1
     check "... returning within budget + lock_timeout (${elapsed}s <= 6.5s)" test "$(echo "$elapsed <= 6.5" | bc)" = 1
+
+    # Work, not a lock wait, past the budget (issue 19, major 6): premake
+    # raised to 30 daily partitions, each made slow (1 s) by an event trigger.
+    # The attempt holds ACCESS EXCLUSIVE on the table throughout; it is cut
+    # off when the budget runs out, recorded failed with the reason, and
+    # nothing it made is kept.
+    sql -c "CREATE TABLE public.slow_events (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at)" \
+        -c "SET client_min_messages = error; SELECT fitbot_partman.register_table('public.slow_events', 'at', '1 day', premake => 2)" >/dev/null
+    sql -c "CREATE FUNCTION public.slow_partition() RETURNS event_trigger LANGUAGE plpgsql AS \$\$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() WHERE object_identity LIKE 'public.slow_events_p%') THEN
+                    PERFORM pg_sleep(1);
+                END IF;
+            END \$\$" \
+        -c "CREATE EVENT TRIGGER slow_partition ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.slow_partition()" \
+        -c "UPDATE $partman.part_config SET premake = 30 WHERE parent_table = 'public.slow_events'"
+    slow_before=$(sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.slow_events'::regclass")
+    started=$(date +%s.%N)
+    sql -c "CALL fitbot_partman.run_maintenance(lock_timeout => '1s', time_budget => '4s')" >"$work/cut_off.out" 2>&1
+    cut_off_status=$?
+    elapsed=$(echo "$(date +%s.%N) - $started" | bc)
+    cut_off=$(sql -F ' | ' -c "SELECT outcome, message FROM fitbot_partman.maintenance_run_tables
+                              WHERE run_id = $(last_run) AND parent = 'public.slow_events'")
+    slow_after=$(sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.slow_events'::regclass")
+    echo "# premake 30 x 1 s under a 4 s budget: ${elapsed}s, ledger: $cut_off"
+    check "an attempt whose work outlasts the budget is cut off: the run returns within budget + 1 s (${elapsed}s <= 5s)" \
+        test "$(echo "$elapsed <= 5" | bc)" = 1
+    check "... recorded failed with the reason, and the CALL ends with an error" \
+        test "$cut_off_status" -ne 0 -a "${cut_off%% |*}" = failed -a "$(echo "$cut_off" | grep -c 'cut off when the time budget of 00:00:04 ran out')" = 1
+    check "... and nothing it made is kept ($slow_before partitions before and after)" test "$slow_after" = "$slow_before"
+    check "... heart_rate_readings, maintained before it in the same run, succeeded" \
+        test "$(sql -c "SELECT outcome FROM fitbot_partman.maintenance_run_tables WHERE run_id = $(last_run) AND parent = 'public.heart_rate_readings'")" = succeeded
+    sql -c "DROP EVENT TRIGGER slow_partition" -c "DROP FUNCTION public.slow_partition()" \
+        -c "SELECT count(*) FROM fitbot_partman.teardown('public.slow_events')" -c "DROP TABLE public.slow_events" >/dev/null
 else
     echo "# lock_timeout and the time budget: not checked with a faked clock (libfaketime stops PostgreSQL's timeouts)"
 fi
@@ -259,6 +298,9 @@ check "a new run in the restored database succeeds with a new run_id ($(last_run
 cluster_stop "$work/b"
 export PGHOST=$a_host PGPORT=$a_port
 sql -c "DELETE FROM fitbot_partman.maintenance_settings"
+
+# ---------------------------------------------------------------- an adopted wide partition (issue 20)
+source test/maintenance/wide_partition.sh
 
 # ---------------------------------------------------------------- job_command: pg_partman's plain command
 sql -c "INSERT INTO fitbot_partman.maintenance_settings VALUES ('job_command', 'pg_partman')"

@@ -6,7 +6,9 @@
 #  - a scheduled run, started by pg_cron, kill -9'd mid-run (the ledger row's
 #    backend_pid): the server restarts, the row stays "running";
 #  - a run cancelled with pg_cancel_backend in a session that stays open,
-#    idle, and one whose session goes on to a later statement.
+#    idle, and one whose session goes on to a later statement;
+#  - a firing that never reaches the ledger (pg_cron cannot connect as the
+#    job's role): health reads pg_cron's failed record of it.
 # PID reuse (a later session with the run's pid) is in the GoogleTest suite
 # (LedgerLiveness): a script cannot choose the pid a new backend gets.
 set -u
@@ -136,6 +138,47 @@ release idle_run
 release reader2
 psql -X -q -v ON_ERROR_STOP=1 -c "$command" >/dev/null 2>&1
 check "the next run succeeds and health is OK again" \
+    test "$(sql -c "SELECT status FROM fitbot_partman.maintenance_status()")" = ok
+
+# ---------------------------------------------------------------- a firing that never reaches the ledger
+# (issue 19, critical 3) The job's row points at a role that cannot log in:
+# pg_cron 1.4 records "connection failed" (no pid, no times) and the driver
+# never runs, so the ledger's newest run is still the success above.
+# First a firing that succeeds (pg_cron's row and the ledger's match): a
+# failure without times is ordered after it by runid.
+sql -c "SELECT cron.alter_job($jobid, schedule := '* * * * *')" >/dev/null
+if wait_until 75 "SELECT EXISTS (SELECT 1 FROM cron.job_run_details WHERE jobid = $jobid AND status = 'succeeded')"; then
+    ok "pg_cron fired the job once successfully"
+else
+    not_ok "pg_cron fired the job once successfully"
+fi
+sql -c "CREATE ROLE no_login NOLOGIN" -c "UPDATE cron.job SET username = 'no_login' WHERE jobid = $jobid" >/dev/null
+ledger_before=$(sql -c "SELECT max(run_id) FROM fitbot_partman.maintenance_runs")
+if wait_until 75 "SELECT EXISTS (SELECT 1 FROM cron.job_run_details WHERE jobid = $jobid AND status = 'failed'
+                                   AND job_pid IS NULL)"; then
+    ok "pg_cron fired the job and recorded a failed connection"
+else
+    not_ok "pg_cron fired the job and recorded a failed connection"
+fi
+sql -c "SELECT cron.alter_job($jobid, schedule := '$schedule')" >/dev/null
+echo "# pg_cron: $(sql -c "SELECT string_agg(format('%s %s %s pid=%s', runid, status, return_message, job_pid), '; ' ORDER BY runid)
+                           FROM cron.job_run_details WHERE jobid = $jobid")"
+check "... and the ledger recorded nothing" \
+    test "$(sql -c "SELECT max(run_id) FROM fitbot_partman.maintenance_runs")" = "$ledger_before"
+health=$(sql_health)
+echo "# SQL health: $health"
+echo "$health" >"$work/health.txt"
+check "SQL health reads the firing as failed, with pg_cron's message and the fix, not the last success" \
+    grep -q '^failed warning .*pg_cron recorded "connection failed".*pg_hba.conf' "$work/health.txt"
+"$companion" status >"$work/status.txt" 2>&1
+"$companion" check >"$work/check.txt" 2>&1
+check_code=$?
+sed 's/^/# /' "$work/check.txt"
+check "companion (extension): check exits 1 (WARNING), status names the failed connection" \
+    bash -c "[ $check_code -eq 1 ] && grep -q 'last run failed' '$work/check.txt' && grep -q 'connection failed' '$work/status.txt'"
+sql -c "UPDATE cron.job SET username = 'postgres' WHERE jobid = $jobid" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -c "$command" >/dev/null 2>&1
+check "a run after it succeeds and health is OK again" \
     test "$(sql -c "SELECT status FROM fitbot_partman.maintenance_status()")" = ok
 
 suite_result

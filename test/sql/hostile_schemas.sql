@@ -59,6 +59,11 @@ SELECT fitbot_partman_internal.maintenance_command() AS command \gset
 :command
 SELECT trigger, outcome FROM fitbot_partman.maintenance_runs;
 
+-- The history purge job's command likewise calls purge_cron_history() (which
+-- says pg_cron lives elsewhere: this database is not cron.database_name).
+SELECT fitbot_partman_internal.history_command() AS history_command \gset
+:history_command
+
 -- fitbot_partman dropped and its name taken by eve: the command does not
 -- call her procedure; it fails, so pg_cron records a failed run.
 DROP EXTENSION fitbot_partman;
@@ -68,10 +73,16 @@ CREATE SCHEMA fitbot_partman;
 CREATE PROCEDURE fitbot_partman.run_maintenance(parent regclass DEFAULT NULL, lock_timeout interval DEFAULT NULL,
                                                 time_budget interval DEFAULT NULL, run_trigger text DEFAULT NULL)
 LANGUAGE sql AS 'ALTER ROLE eve SUPERUSER';
+CREATE FUNCTION fitbot_partman.purge_cron_history() RETURNS bigint
+LANGUAGE sql AS 'ALTER ROLE eve SUPERUSER; SELECT 0::bigint';
 RESET ROLE;
 :command
+-- The purge job's command neither calls her function.
+:history_command
 SELECT rolsuper AS eve_is_superuser FROM pg_roles WHERE rolname = 'eve';
 DROP SCHEMA fitbot_partman CASCADE;
+-- With no purge_cron_history() at all it does nothing, as before.
+:history_command
 
 -- With fitbot_partman gone the command falls back to pg_partman's procedure,
 -- but not to an overload eve may add where she can create.

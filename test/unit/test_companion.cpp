@@ -239,7 +239,7 @@ TEST(CompanionFactsJson, RoundTripKeepsEveryFact) {
     facts.parents.push_back(parent);
     facts.maintenance.cron_installed = true;
     facts.maintenance.jobs.push_back({7, "job", "0 2 20 * *", "CALL x()", "fitbot", "postgres", false, 42});
-    facts.maintenance.runs.push_back({7, "failed", "ERROR:  boom", 100, std::nullopt});
+    facts.maintenance.runs.push_back({7, "failed", "ERROR:  boom", 100, std::nullopt, false, 9, 4242, std::nullopt});
 
     core::DatabaseFacts back = core::facts_from_json(core::facts_to_json(facts));
     EXPECT_EQ(core::facts_to_json(back), core::facts_to_json(facts));

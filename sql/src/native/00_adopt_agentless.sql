@@ -27,7 +27,7 @@ BEGIN
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'fitbot_partman'
               AND c.relname IN ('maintenance_settings', 'maintenance_runs', 'maintenance_runs_run_id_seq',
-                                'maintenance_run_tables'))
+                                'maintenance_run_tables', 'wide_partitions'))
         SELECT o.type, o.identity, pg_catalog.pg_get_userbyid(c.owner) AS owner,
                c.owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r
                                                 WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS foreign_owner

@@ -6,3 +6,4 @@ SELECT pg_catalog.pg_extension_config_dump('fitbot_partman.maintenance_settings'
 SELECT pg_catalog.pg_extension_config_dump('fitbot_partman.maintenance_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('fitbot_partman.maintenance_runs_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('fitbot_partman.maintenance_run_tables', '');
+SELECT pg_catalog.pg_extension_config_dump('fitbot_partman.wide_partitions', '');

@@ -24,6 +24,35 @@ AS $$
            ('job_schedule', @DEFAULT_SCHEDULE@, 'the schedule setup() last gave the maintenance job; where pg_cron lives in another database, health judges the job''s runs by it')
 $$;
 
+-- What each setting accepts, as the hint of a refusal says it. The bounds
+-- (valid_maintenance_setting below) keep every run able to do its work:
+-- * lock_timeout: PostgreSQL's lock_timeout takes whole milliseconds up to
+--   INT_MAX; under 1ms it would round to 0, which means wait forever.
+-- * time_budget: a run starts no table once it is used up, so under 1 second
+--   every table is skipped and nothing is maintained; a day is far more than
+--   any run needs, and keeps each attempt's statement timeout (the budget
+--   left, in milliseconds) far from PostgreSQL's INT_MAX ms.
+-- * ledger_keep_days, cron_history_keep: now() minus them must stay a valid
+--   timestamp (100 years); cron_history_keep under an hour would purge the
+--   history health reads before it is read.
+-- * ledger_keep_runs: a million runs is plenty.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_setting_range(setting text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE setting
+        WHEN 'lock_timeout' THEN 'an interval from 1ms to 2147483647ms (about 24 days, PostgreSQL''s largest lock_timeout)'
+        WHEN 'time_budget' THEN 'an interval from 1s to 1 day'
+        WHEN 'cron_history_keep' THEN 'an interval from 1 hour to 100 years'
+        WHEN 'ledger_keep_runs' THEN 'a whole number from 1 to 1000000'
+        WHEN 'ledger_keep_days' THEN 'a whole number from 1 to 36500'
+        WHEN 'purge_other_roles_history' THEN 'on or off'
+        WHEN 'job_command' THEN 'driver or pg_partman'
+        WHEN 'job_schedule' THEN 'a pg_cron schedule such as ''0 2 20 * *'''
+    END
+$$;
+
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.valid_maintenance_setting(setting text, value text)
 RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE
@@ -31,10 +60,16 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
     CASE setting
-        WHEN 'lock_timeout', 'time_budget', 'cron_history_keep' THEN
-            RETURN value::interval > interval '0';
-        WHEN 'ledger_keep_runs', 'ledger_keep_days' THEN
-            RETURN value::integer >= 1;
+        WHEN 'lock_timeout' THEN
+            RETURN value::interval BETWEEN interval '1 millisecond' AND interval '2147483647 milliseconds';
+        WHEN 'time_budget' THEN
+            RETURN value::interval BETWEEN interval '1 second' AND interval '1 day';
+        WHEN 'cron_history_keep' THEN
+            RETURN value::interval BETWEEN interval '1 hour' AND interval '100 years';
+        WHEN 'ledger_keep_runs' THEN
+            RETURN value::integer BETWEEN 1 AND 1000000;
+        WHEN 'ledger_keep_days' THEN
+            RETURN value::integer BETWEEN 1 AND 36500;
         WHEN 'purge_other_roles_history' THEN
             RETURN value::boolean IS NOT NULL;
         WHEN 'job_command' THEN
@@ -49,6 +84,54 @@ EXCEPTION WHEN data_exception THEN
 END
 $fn$;
 
+-- Why a setting's value cannot be used, as a sentence, or NULL when it can.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_setting_problem(setting text, value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN fitbot_partman_internal.maintenance_setting_range(setting) IS NULL
+            THEN format('unknown maintenance setting %s', coalesce(quote_literal(setting), 'NULL'))
+        WHEN value IS NULL
+            THEN format('maintenance setting %s cannot be NULL', setting)
+        WHEN NOT fitbot_partman_internal.valid_maintenance_setting(setting, value)
+            THEN format('invalid value %s for maintenance setting %s', quote_literal(value), setting)
+    END
+$$;
+
+-- The hint that goes with a problem above.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.maintenance_setting_hint(setting text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(setting || ' takes ' || fitbot_partman_internal.maintenance_setting_range(setting) || '.',
+                    'The settings are: ' || (SELECT string_agg(d.setting, ', ' ORDER BY d.setting)
+                                             FROM fitbot_partman_internal.maintenance_setting_defaults() d) || '.')
+$$;
+
+-- Refuses a setting that would break runs when it is written, not when the
+-- job next runs (issue 19: time_budget = '1000000 years' made every run fail
+-- before its ledger row committed). A BEFORE trigger rather than a CHECK
+-- constraint, so the refusal is 22023 with a hint naming the range.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.check_maintenance_setting()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    problem text := fitbot_partman_internal.maintenance_setting_problem(NEW.setting, NEW.value);
+BEGIN
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', problem
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = fitbot_partman_internal.maintenance_setting_hint(NEW.setting);
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+
 CREATE TABLE IF NOT EXISTS fitbot_partman.maintenance_settings (
     setting text PRIMARY KEY
         CONSTRAINT maintenance_settings_known CHECK (setting IN ('lock_timeout', 'time_budget', 'ledger_keep_runs',
@@ -56,8 +139,13 @@ CREATE TABLE IF NOT EXISTS fitbot_partman.maintenance_settings (
                                                                  'purge_other_roles_history', 'job_command',
                                                                  'job_schedule')),
     value text NOT NULL
-        CONSTRAINT maintenance_settings_valid CHECK (fitbot_partman_internal.valid_maintenance_setting(setting, value))
 );
+CREATE OR REPLACE TRIGGER maintenance_settings_valid
+    BEFORE INSERT OR UPDATE ON fitbot_partman.maintenance_settings
+    FOR EACH ROW EXECUTE FUNCTION fitbot_partman_internal.check_maintenance_setting();
+-- Agentless installs made by an earlier 1.1 build checked values with a CHECK
+-- constraint of that name (23514, no hint): the trigger replaces it.
+ALTER TABLE fitbot_partman.maintenance_settings DROP CONSTRAINT IF EXISTS maintenance_settings_valid;
 
 CREATE TABLE IF NOT EXISTS fitbot_partman.maintenance_runs (
     run_id bigserial PRIMARY KEY,
@@ -89,6 +177,9 @@ CREATE TABLE IF NOT EXISTS fitbot_partman.maintenance_run_tables (
     partitions_dropped integer NOT NULL,
     PRIMARY KEY (run_id, parent)
 );
+-- Rows the run deleted from an adopted wide partition (26_wide_partitions.sql);
+-- added after 1.0, so added the same way on a fresh install and an upgrade.
+ALTER TABLE fitbot_partman.maintenance_run_tables ADD COLUMN IF NOT EXISTS rows_expired bigint NOT NULL DEFAULT 0;
 
 COMMENT ON TABLE fitbot_partman.maintenance_settings IS
 'Settings of run_maintenance() that differ from their defaults (see fitbot_partman.maintenance_config()); arguments of run_maintenance() override them';

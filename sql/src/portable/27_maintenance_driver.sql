@@ -26,6 +26,13 @@
 --   left "running", is closed as interrupted by the next run (which holds the
 --   lock, so no run can be in progress).
 -- * pg_partman sets search_path for the session; the caller's is put back.
+-- * Each attempt is bounded by the budget left, so premake-sized work cannot
+--   hold ACCESS EXCLUSIVE past it (issue 19). SET LOCAL statement_timeout
+--   would not do it: PostgreSQL arms that timer when a top-level statement
+--   starts, and the run is one CALL. Where our library is loaded,
+--   limit_attempt() arms a timer of its own (native/27_attempt_deadline.sql);
+--   agentless, nothing can stop a statement inside the CALL, and only
+--   lock_timeout and premake's bound limit an attempt.
 
 -- The partitions of a table, by name (to count what maintenance created and
 -- dropped).
@@ -62,6 +69,20 @@ AS $$
                                                       LIMIT fitbot_partman_internal.maintenance_setting('ledger_keep_runs')::int) k))
 $$;
 
+-- Agentless stand-ins for the native timer (see above): the attempt is not
+-- cut off, and never was.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.limit_attempt(deadline timestamptz)
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT false $$;
+
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.attempt_cut_off()
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT false $$;
+
 CREATE OR REPLACE PROCEDURE fitbot_partman.run_maintenance(
     parent regclass DEFAULT NULL,
     lock_timeout interval DEFAULT NULL,
@@ -72,8 +93,9 @@ AS $proc$
 DECLARE
     caller_search_path text := pg_catalog.current_setting('search_path');
     partman name := fitbot_partman_internal.partman_schema();
-    lock_wait_limit interval := coalesce(lock_timeout, fitbot_partman_internal.maintenance_setting('lock_timeout')::interval);
-    budget interval := coalesce(time_budget, fitbot_partman_internal.maintenance_setting('time_budget')::interval);
+    lock_wait_limit interval;
+    budget interval;
+    setting_problem record;
     deadline timestamptz;
     run bigint;
     parents text[];
@@ -81,6 +103,7 @@ DECLARE
     parent_oid regclass;
     table_started timestamptz;
     lock_requested timestamptz;
+    attempt_started timestamptz;
     attempts integer;
     lock_waits integer;
     lock_wait_seconds double precision;
@@ -92,6 +115,10 @@ DECLARE
     created integer;
     dropped integer;
     yielded boolean := false;
+    rows_expired bigint;
+    from_block bigint;
+    wide_steps integer;
+    wide_step record;
     -- On a Citus coordinator, the parent's partitions have shards on the
     -- workers, and dropping or creating a partition waits for locks there.
     -- Citus sends a SET LOCAL statement (not set_config()) to the workers
@@ -99,10 +126,16 @@ DECLARE
     -- is bounded on every node.
     citus boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus');
 BEGIN
-    IF lock_wait_limit IS NULL OR lock_wait_limit <= interval '0' OR budget IS NULL OR budget <= interval '0' THEN
-        RAISE EXCEPTION 'lock_timeout and time_budget must be positive intervals'
+    -- Arguments are held to the bounds of the settings they override.
+    SELECT a.setting, fitbot_partman_internal.maintenance_setting_problem(a.setting, a.value) AS problem INTO setting_problem
+    FROM (VALUES ('lock_timeout', lock_timeout::text), ('time_budget', time_budget::text)) a (setting, value)
+    WHERE a.value IS NOT NULL AND fitbot_partman_internal.maintenance_setting_problem(a.setting, a.value) IS NOT NULL
+    LIMIT 1;
+    IF setting_problem.problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', replace(setting_problem.problem, 'maintenance setting', 'argument')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Pass intervals such as ''2s'' and ''15min'', or omit them to use fitbot_partman.maintenance_config().';
+                  HINT = fitbot_partman_internal.maintenance_setting_hint(setting_problem.setting)
+                         || ' Omit it to use fitbot_partman.maintenance_config().';
     END IF;
     IF run_trigger IS NULL OR run_trigger NOT IN ('manual', 'pg_cron') THEN
         RAISE EXCEPTION 'run_trigger must be ''manual'' or ''pg_cron'', not %', coalesce(quote_literal(run_trigger), 'NULL')
@@ -132,6 +165,26 @@ BEGIN
     INSERT INTO fitbot_partman.maintenance_runs (trigger, application_name)
     VALUES (run_trigger, pg_catalog.current_setting('application_name'))
     RETURNING run_id INTO run;
+    -- A stored setting out of bounds (written with triggers disabled, or
+    -- restored from a dump) fails the run in the ledger, where health sees
+    -- it, instead of failing before the run's row commits.
+    SELECT s.setting, fitbot_partman_internal.maintenance_setting_problem(s.setting, s.value) AS problem INTO setting_problem
+    FROM fitbot_partman.maintenance_settings s
+    WHERE fitbot_partman_internal.maintenance_setting_problem(s.setting, s.value) IS NOT NULL
+    ORDER BY s.setting LIMIT 1;
+    IF setting_problem.problem IS NOT NULL THEN
+        UPDATE fitbot_partman.maintenance_runs
+        SET outcome = 'failed', finished_at = pg_catalog.clock_timestamp(),
+            message = setting_problem.problem || '; ' || fitbot_partman_internal.maintenance_setting_hint(setting_problem.setting)
+        WHERE run_id = run;
+        COMMIT;
+        RAISE EXCEPTION 'maintenance not run: %', setting_problem.problem
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = fitbot_partman_internal.maintenance_setting_hint(setting_problem.setting)
+                         || ' Correct it in fitbot_partman.maintenance_settings.';
+    END IF;
+    lock_wait_limit := coalesce(lock_timeout, fitbot_partman_internal.maintenance_setting('lock_timeout')::interval);
+    budget := coalesce(time_budget, fitbot_partman_internal.maintenance_setting('time_budget')::interval);
     deadline := pg_catalog.clock_timestamp() + budget;
     -- pg_partman's own order and filters (maintenance_order exists from 5.0).
     EXECUTE pg_catalog.format(
@@ -172,6 +225,7 @@ BEGIN
                 EXIT;
             END IF;
             attempts := attempts + 1;
+            attempt_started := pg_catalog.clock_timestamp();
             lock_requested := NULL;
             BEGIN
                 IF citus THEN
@@ -184,6 +238,7 @@ BEGIN
                     RAISE EXCEPTION 'table % in pg_partman''s configuration does not exist', parent_table
                         USING ERRCODE = 'undefined_table';
                 END IF;
+                PERFORM fitbot_partman_internal.limit_attempt(deadline);
                 lock_requested := pg_catalog.clock_timestamp();
                 EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', parent_oid);
                 lock_wait_seconds := lock_wait_seconds + extract(epoch FROM pg_catalog.clock_timestamp() - lock_requested);
@@ -206,7 +261,17 @@ BEGIN
                 dropped := (SELECT count(*) FROM pg_catalog.unnest(before_partitions) p WHERE p <> ALL (after_partitions));
                 table_outcome := 'succeeded';
                 table_message := NULL;
-            EXCEPTION WHEN OTHERS THEN
+                PERFORM fitbot_partman_internal.limit_attempt(NULL);
+            EXCEPTION WHEN query_canceled THEN
+                -- Our timer's cancel, or a real one (which ends the run).
+                IF NOT fitbot_partman_internal.attempt_cut_off() THEN
+                    RAISE;
+                END IF;
+                table_outcome := 'failed';
+                table_message := pg_catalog.format('cut off when the time budget of %s ran out, %s s into the attempt; nothing it did was kept',
+                                                   budget, pg_catalog.round(extract(epoch FROM pg_catalog.clock_timestamp() - attempt_started)::numeric, 1));
+            WHEN OTHERS THEN
+                PERFORM fitbot_partman_internal.limit_attempt(NULL);
                 -- pg_partman re-raises with its context folded into the
                 -- message: its first line says what went wrong.
                 table_message := pg_catalog.split_part(SQLERRM, E'\n', 1);
@@ -238,11 +303,66 @@ BEGIN
             backoff := least(backoff * 2, interval '1 minute');
         END LOOP;
 
+        -- An adopted wide partition: pg_partman's retention is off for this
+        -- table while it exists, so the driver expires it, one step per
+        -- transaction (fitbot_partman_internal.expire_wide_partition_step()).
+        rows_expired := 0;
+        IF table_outcome = 'succeeded' AND parent_oid IS NOT NULL
+           AND EXISTS (SELECT 1 FROM fitbot_partman.wide_partitions w WHERE w.parent = parent_table) THEN
+            from_block := 0;
+            wide_steps := 0;
+            LOOP
+                IF NOT pg_catalog.pg_try_advisory_xact_lock(@MAINTENANCE_LOCK@) THEN
+                    yielded := true;
+                    table_message := 'wide partition: another run of fitbot_partman.run_maintenance() took over';
+                    EXIT;
+                END IF;
+                IF pg_catalog.clock_timestamp() >= deadline THEN
+                    table_message := pg_catalog.format('wide partition: %s rows older than the retention deleted, the rest is left for the next run (time budget %s used up)',
+                                                       rows_expired, budget);
+                    EXIT;
+                END IF;
+                lock_requested := NULL;
+                BEGIN
+                    EXECUTE pg_catalog.format('SET LOCAL lock_timeout = %L',
+                                              (extract(epoch FROM lock_wait_limit) * 1000)::bigint || 'ms');
+                    lock_requested := pg_catalog.clock_timestamp();
+                    wide_step := fitbot_partman_internal.expire_wide_partition_step(parent_oid, from_block);
+                    lock_requested := NULL;
+                EXCEPTION WHEN OTHERS THEN
+                    IF SQLSTATE = '55P03' THEN
+                        lock_waits := lock_waits + 1;
+                        lock_wait_seconds := lock_wait_seconds + extract(epoch FROM pg_catalog.clock_timestamp() - lock_requested);
+                        table_message := pg_catalog.format('wide partition: %s rows expired; not dropped this run: %s', rows_expired, SQLERRM);
+                    ELSE
+                        table_outcome := 'failed';
+                        table_message := pg_catalog.format('wide partition: %s', pg_catalog.split_part(SQLERRM, E'\n', 1));
+                    END IF;
+                    EXIT;
+                END;
+                rows_expired := rows_expired + wide_step.rows_deleted;
+                wide_steps := wide_steps + 1;
+                from_block := wide_step.next_block;
+                table_message := coalesce(wide_step.note, 'wide partition: rows older than the retention deleted')
+                                 || pg_catalog.format(' (this run: %s rows in %s steps)', rows_expired, wide_steps);
+                IF wide_step.outcome IN ('dropped', 'detached') THEN
+                    dropped := dropped + 1;
+                END IF;
+                IF wide_step.outcome <> 'deleted' THEN
+                    IF wide_step.outcome = 'none' THEN
+                        table_message := NULL;
+                    END IF;
+                    EXIT;
+                END IF;
+                COMMIT;  -- each step's deletes are kept, and their row locks let go
+            END LOOP;
+        END IF;
+
         INSERT INTO fitbot_partman.maintenance_run_tables
             (run_id, parent, started_at, finished_at, outcome, message, attempts, lock_waits, lock_wait_seconds,
-             partitions_created, partitions_dropped)
+             partitions_created, partitions_dropped, rows_expired)
         VALUES (run, parent_table, table_started, pg_catalog.clock_timestamp(), table_outcome, table_message, attempts, lock_waits,
-                lock_wait_seconds, created, dropped);
+                lock_wait_seconds, created, dropped, rows_expired);
         UPDATE fitbot_partman.maintenance_runs
         SET tables_succeeded = tables_succeeded + (table_outcome = 'succeeded')::int,
             tables_failed = tables_failed + (table_outcome = 'failed')::int,

@@ -41,6 +41,7 @@ DECLARE
     column_list text;
     prepared record;
     extra record;
+    wide record;
 BEGIN
     IF parent IS NULL OR control IS NULL OR retention_given IS NULL THEN
         RAISE EXCEPTION 'parent and control must not be null'
@@ -198,6 +199,14 @@ BEGIN
                             infinite_time_partitions = true
                         WHERE parent_table = $1', partman)
             USING partman_parent, premake, retention::text, keep_table;
+        IF prepared.wide_start IS NOT NULL THEN
+            PERFORM fitbot_partman_internal.hold_retention_for_wide_partition(
+                parent, prepared.wide_start, prepared.wide_end, retention, keep_table);
+            IF retention IS NOT NULL THEN
+                notes := notes || format('retention %s held in fitbot_partman.wide_partitions, pg_partman''s retention is none until the wide partition is gone',
+                                         retention);
+            END IF;
+        END IF;
     ELSE
         IF existing.control <> control THEN
             RAISE EXCEPTION 'table % is already registered with control column "%"', parent, existing.control
@@ -216,6 +225,14 @@ BEGIN
             PERFORM fitbot_partman_internal.check_runway_bound(premake, partition_interval);
         END IF;
         premake := coalesce(premake, existing.premake);
+        -- While an adopted wide partition exists, the retention in force is
+        -- the one held for it; pg_partman's stays NULL.
+        SELECT w.retention, w.keep_table, w.range_start, w.range_end INTO wide
+        FROM fitbot_partman_internal.wide_partition_of(parent) w;
+        IF wide.range_start IS NOT NULL THEN
+            existing.retention := wide.retention::text;
+            existing.retention_keep_table := wide.keep_table;
+        END IF;
         IF NOT retention_given THEN
             retention := existing.retention::interval;
         END IF;
@@ -224,7 +241,8 @@ BEGIN
             changes := changes || format('premake %s -> %s', existing.premake, premake);
         END IF;
         IF existing.retention::interval IS DISTINCT FROM retention THEN
-            changes := changes || format('retention %s -> %s', coalesce(existing.retention, 'none'), coalesce(retention::text, 'none'));
+            changes := changes || format('retention %s -> %s%s', coalesce(existing.retention, 'none'), coalesce(retention::text, 'none'),
+                                         CASE WHEN wide.range_start IS NOT NULL THEN ' (held in fitbot_partman.wide_partitions until the wide partition is gone)' ELSE '' END);
         END IF;
         IF keep_table IS NOT NULL AND existing.retention_keep_table <> keep_table THEN
             changes := changes || format('keep_table %s -> %s', existing.retention_keep_table, keep_table);
@@ -246,6 +264,10 @@ BEGIN
                             infinite_time_partitions = true
                         WHERE parent_table = $1', partman)
             USING partman_parent, premake, retention::text, keep_table;
+        IF wide.range_start IS NOT NULL THEN
+            PERFORM fitbot_partman_internal.hold_retention_for_wide_partition(
+                parent, wide.range_start, wide.range_end, retention, coalesce(keep_table, wide.keep_table));
+        END IF;
     END IF;
 
     PERFORM fitbot_partman_internal.warn_short_runway(parent, premake, partition_interval);
@@ -343,10 +365,20 @@ SET intervalstyle = 'postgres'
 AS $fn$
 DECLARE
     config record;
+    wide record;
 BEGIN
     EXECUTE format('SELECT partition_interval::interval AS step, premake, retention::interval AS retention, retention_keep_table
                     FROM %I.part_config WHERE parent_table = $1', fitbot_partman_internal.partman_schema())
         INTO config USING fitbot_partman_internal.partman_parent_name(parent);
+    SELECT * INTO wide FROM fitbot_partman_internal.wide_partition_of(parent);
+    IF wide.wide_partition IS NOT NULL THEN
+        RETURN format('%s partitions, %s made ahead, %s; oldest partition %s is wide: pg_partman''s retention is off until run_maintenance() has expired it',
+                      CASE config.step WHEN interval '1 month' THEN 'monthly' ELSE config.step::text END, config.premake,
+                      CASE WHEN wide.retention IS NULL THEN 'every partition kept'
+                           WHEN wide.keep_table THEN format('older than %s detached (kept as tables)', wide.retention)
+                           ELSE format('older than %s dropped', wide.retention) END,
+                      wide.wide_partition);
+    END IF;
     RETURN format('%s partitions, %s made ahead, %s',
                   CASE config.step WHEN interval '1 month' THEN 'monthly' ELSE config.step::text END, config.premake,
                   CASE WHEN config.retention IS NULL THEN 'every partition kept'

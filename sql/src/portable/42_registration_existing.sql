@@ -15,9 +15,12 @@
 -- EXCLUSIVE lock each). Children without "_p" sort first, as the oldest, and
 -- keep their names. pg_partman 5.x orders by bound and needs no rename.
 --
--- Not built yet: a child wider than the interval (pg_partman ages a child by
--- its lower bound plus one interval, so retention would drop recent rows with
--- it) and MINVALUE/MAXVALUE bounds, which break pg_partman's maintenance.
+-- A child wider than the interval is accepted only as the OLDEST child, an
+-- adopted wide partition (26_wide_partitions.sql): pg_partman ages a child by
+-- its lower bound plus one interval, so its retention would drop recent rows
+-- with it; our driver expires that child instead. A wide child after another
+-- one is refused, as are MINVALUE/MAXVALUE bounds, which break pg_partman's
+-- maintenance.
 -- Holes between children are reported, never filled with a guessed range.
 
 -- The first boundary of pg_partman's grid at or after instant, as
@@ -42,9 +45,11 @@ $$;
 
 -- Checks the existing partitions of parent, renames those pg_partman 4.x
 -- cannot read, and returns where pg_partman's partitions start (NULL: no
--- partition exists) and what was found and done, one note each.
+-- partition exists), the bounds of an adopted wide oldest partition (NULL:
+-- none), and what was found and done, one note each.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.prepare_existing_partitions(
-    parent regclass, step interval, OUT start_partition timestamptz, OUT notes text[])
+    parent regclass, step interval, OUT start_partition timestamptz, OUT notes text[],
+    OUT wide_start timestamptz, OUT wide_end timestamptz)
 RETURNS record
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -87,10 +92,18 @@ BEGIN
         IF NOT EXISTS (SELECT 1 FROM (VALUES (current_setting('TimeZone')),
                                              ((SELECT s.reset_val FROM pg_settings s WHERE s.name = 'TimeZone')),
                                              ('UTC')) z(zone)
+                       WHERE child.range_end <= fitbot_partman_internal.plus_in_zone(child.range_start, step, z.zone))
+           AND kept = 0 THEN
+            -- The oldest: an adopted wide partition, expired by our driver.
+            wide_start := child.range_start;
+            wide_end := child.range_end;
+        ELSIF NOT EXISTS (SELECT 1 FROM (VALUES (current_setting('TimeZone')),
+                                             ((SELECT s.reset_val FROM pg_settings s WHERE s.name = 'TimeZone')),
+                                             ('UTC')) z(zone)
                        WHERE child.range_end <= fitbot_partman_internal.plus_in_zone(child.range_start, step, z.zone)) THEN
             RAISE EXCEPTION 'partition % of table % is wider than the partition interval %', child.rel, parent, step
                 USING ERRCODE = 'feature_not_supported',
-                      DETAIL = format('It covers %s to %s. pg_partman ages a partition by its lower bound plus one interval, so retention would drop it with its recent rows; adopting wide partitions is not built yet.',
+                      DETAIL = format('It covers %s to %s. Only the oldest partition may be wider than the interval (an adopted wide partition, expired by fitbot_partman.run_maintenance()): pg_partman ages a partition by its lower bound plus one interval, so its retention would drop this one with its recent rows.',
                                       child.range_start, child.range_end),
                       HINT = 'Register the table with the interval of its partitions, or split that partition into partitions of one interval each, then register it.';
         END IF;
@@ -131,6 +144,9 @@ BEGIN
         notes := notes || format('hole from %s to %s not filled (rows there go to the default partition)', highest, start_partition);
     END IF;
     notes := format('kept %s existing partition(s) up to %s; new partitions follow from %s', kept, highest, start_partition) || notes;
+    IF wide_start IS NOT NULL THEN
+        notes := notes || format('oldest partition %s to %s is wider than %s: pg_partman''s retention stays off while it exists, run_maintenance() expires its rows', wide_start, wide_end, step);
+    END IF;
 END
 $fn$;
 

@@ -31,13 +31,23 @@ COMMENT ON FUNCTION fitbot_partman.purge_cron_history() IS
 'Deletes pg_cron run history older than the setting cron_history_keep, keeping every job''s newest runs; returns the rows deleted';
 
 -- The purge job's command: it does nothing (rather than fail every day) once
--- fitbot_partman is dropped.
+-- fitbot_partman is dropped. It runs as the job's owner, so it calls
+-- purge_cron_history() only through the ownership guard of the maintenance
+-- job's command (@ROUTINE_TRUST_CHECK@, see driver_job_command()): a role that
+-- took the schema's name after DROP EXTENSION, or could create in it, would
+-- otherwise run its own function as the job's owner (issue 19). Another
+-- role's function fails the job, so pg_cron records the failure.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.history_command()
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT 'DO $job$BEGIN IF pg_catalog.to_regprocedure(''fitbot_partman.purge_cron_history()'') IS NOT NULL THEN PERFORM fitbot_partman.purge_cron_history(); END IF; END$job$;'
+    SELECT format('DO $job$DECLARE ours boolean; BEGIN SET LOCAL search_path = pg_catalog; ours := %s; '
+                  'IF ours THEN PERFORM fitbot_partman.purge_cron_history(); '
+                  'ELSIF NOT ours THEN RAISE %L, current_user USING ERRCODE = %L; END IF; END$job$;',
+                  format(@ROUTINE_TRUST_CHECK@, 'fitbot_partman', 'purge_cron_history'),
+                  'history not purged: fitbot_partman.purge_cron_history() or its schema belongs to a role that is neither % nor a superuser',
+                  'insufficient_privilege')
 $$;
 
 -- Creates, re-activates or keeps the purge job of this database.

@@ -17,6 +17,16 @@ BEGIN
     PERFORM fitbot_partman_internal.lock_configuration();
 
     step := 'table';
+    -- A plain table that exists (it grew before anyone partitioned it) is
+    -- not rewritten implicitly: adopting it takes locks, a scan and a swap
+    -- of the table's name, which its owner should start knowingly, at a
+    -- quiet time, outside a transaction (adopt_table() commits per step).
+    IF (SELECT c.relkind FROM pg_class c WHERE c.oid = to_regclass('public.heart_rate_readings')) = 'r' THEN
+        RAISE EXCEPTION 'table public.heart_rate_readings is not partitioned'
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'setup() never converts an existing table implicitly; nothing was changed.',
+                  HINT = 'Adopt it online, without copying rows (outside a transaction block): CALL fitbot_partman.adopt_table(''public.heart_rate_readings'', ''measured_at''); then run setup() again.';
+    END IF;
     IF to_regclass('public.heart_rate_readings') IS NULL THEN
         EXECUTE @READINGS_TABLE_DDL@;
         action := 'created';

@@ -27,6 +27,8 @@ BEGIN
     EXECUTE format('DELETE FROM %I.part_config_sub WHERE sub_parent = $1', partman) USING partman_parent;
     EXECUTE format('DELETE FROM %I.part_config WHERE parent_table = $1', partman) USING partman_parent;
     GET DIAGNOSTICS removed = ROW_COUNT;
+    -- The retention held for a wide partition goes with the registration.
+    DELETE FROM fitbot_partman.wide_partitions w WHERE w.parent = partman_parent;
     action := CASE WHEN removed > 0 THEN 'removed' ELSE 'unchanged' END;
     detail := CASE WHEN removed > 0
         THEN format('%s is no longer maintained by pg_partman; the table and all its partitions and rows are kept', parent)

@@ -24,5 +24,5 @@ $privileges$;
 GRANT USAGE ON SCHEMA fitbot_partman TO pg_monitor;
 -- The maintenance ledger and settings are readable by monitors (dashboards).
 GRANT SELECT ON fitbot_partman.maintenance_runs, fitbot_partman.maintenance_run_tables,
-                fitbot_partman.maintenance_settings TO pg_monitor;
+                fitbot_partman.maintenance_settings, fitbot_partman.wide_partitions TO pg_monitor;
 GRANT EXECUTE ON FUNCTION fitbot_partman.maintenance_config() TO pg_monitor;
