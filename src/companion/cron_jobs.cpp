@@ -20,25 +20,32 @@ struct CronAccess {
     bool reader_sees_all = false;             // ... and their owner is a superuser or BYPASSRLS
     std::string reader_owner;                 // of the usable readers, joined by '", "'
     std::vector<std::string> reader_schemas;  // the usable readers, quoted
+    // Of those, the ones with driver_firings() (readers set up before it
+    // existed lack it until setup runs again).
+    std::set<std::string> readers_with_firings;
+    std::string log_run;  // cron.log_run as pg_settings shows it ("" when hidden)
     std::string role;
     std::string database;
 };
 
 // The job readers: fitbot_partman_cron and fitbot_partman_cron_<role>, one
 // per administrator (reader_setup.cpp), each a schema holding both functions.
-// Columns: schema (quoted), usable by this role, owner sees every job, owner.
+// Columns: schema (quoted), usable by this role, owner sees every job, owner,
+// has driver_firings().
 pqxx::result job_readers(pqxx::transaction_base &txn) {
     return txn.exec(
         "SELECT quote_ident(n.nspname),"
         "       bool_and(pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
         "         AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'),"
-        "       bool_and(o.rolsuper OR o.rolbypassrls), min(o.rolname::text)"
+        "       bool_and(o.rolsuper OR o.rolbypassrls), min(o.rolname::text),"
+        "       bool_or(p.proname = 'driver_firings')"
         "  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
         "  JOIN pg_catalog.pg_roles o ON o.oid = p.proowner"
         " WHERE (n.nspname = " +
         txn.quote(kCronReaderSchema) + " OR n.nspname LIKE " + txn.quote(std::string(kCronReaderSchema) + "\\_%") +
-        ")   AND p.proname IN ('maintenance_jobs', 'maintenance_runs')"
-        " GROUP BY n.oid, n.nspname HAVING count(*) = 2 ORDER BY n.nspname <> " +
+        ")   AND p.proname IN ('maintenance_jobs', 'maintenance_runs', 'driver_firings')"
+        " GROUP BY n.oid, n.nspname"
+        " HAVING count(*) FILTER (WHERE p.proname <> 'driver_firings') = 2 ORDER BY n.nspname <> " +
         txn.quote(kCronReaderSchema) + ", n.nspname");
 }
 
@@ -48,19 +55,24 @@ CronAccess probe_access(pqxx::transaction_base &txn) {
         "       (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),"
         "       coalesce((SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE') FROM pg_catalog.pg_namespace n"
         "                  WHERE n.nspname = 'cron'), false),"
-        "       current_user::text, current_database()::text")[0];
+        "       current_user::text, current_database()::text,"
+        // pg_settings, not current_setting(): from pg_cron 1.5 on some cron.*
+        // settings are superuser-only, and current_setting() raises for them.
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.log_run'), '')")[0];
     CronAccess access;
     access.installed = row[0].as<bool>();
     access.sees_all = row[1].as<bool>(false);
     access.cron_usage = row[2].as<bool>();
     access.role = row[3].as<std::string>();
     access.database = row[4].as<std::string>();
+    access.log_run = row[5].as<std::string>();
     for (const pqxx::row &reader : job_readers(txn)) {
         access.reader_installed = true;
         if (!reader[1].as<bool>()) continue;
         access.reader_usable = true;
         access.reader_sees_all = access.reader_sees_all || reader[2].as<bool>();
         access.reader_schemas.push_back(reader[0].as<std::string>());
+        if (reader[4].as<bool>()) access.readers_with_firings.insert(reader[0].as<std::string>());
         access.reader_owner += (access.reader_owner.empty() ? "" : "\", \"") + reader[3].as<std::string>();
     }
     return access;
@@ -82,7 +94,8 @@ void add_jobs(const pqxx::result &rows, core::MaintenanceFacts &maintenance) {
     }
 }
 
-// Columns: jobid, status, return_message, start_time, end_time (micros).
+// Columns: jobid, status, return_message, start_time, end_time (micros),
+// and for a driver job's firings also runid, job_pid.
 void add_runs(const pqxx::result &rows, core::MaintenanceFacts &maintenance) {
     for (const pqxx::row &row : rows) {
         core::CronRunFact run;
@@ -91,8 +104,26 @@ void add_runs(const pqxx::result &rows, core::MaintenanceFacts &maintenance) {
         run.return_message = row[2].as<std::string>();
         run.start_time = optional_micros(row[3]);
         run.end_time = optional_micros(row[4]);
+        if (row.size() > 6) {
+            run.runid = row[5].as<std::int64_t>();
+            if (!row[6].is_null()) run.job_pid = row[6].as<std::int32_t>();
+        }
         maintenance.runs.push_back(std::move(run));
     }
+}
+
+// The columns add_runs() reads of a driver firing, from a row source `r`
+// with pg_cron's column names.
+constexpr const char *kFiringColumns =
+    "r.jobid, r.status, coalesce(r.return_message, ''), (extract(epoch FROM r.start_time) * 1000000)::int8,"
+    " (extract(epoch FROM r.end_time) * 1000000)::int8, r.runid, r.job_pid";
+
+// cron.log_run = off: pg_cron records no firing, so none can be read.
+bool firings_unrecorded(const CronAccess &access, core::MaintenanceFacts &maintenance) {
+    if (access.log_run != "off") return false;
+    maintenance.driver_firings_unseen =
+        "cron.log_run is off in database " + ("\"" + access.database + "\"") + ", so pg_cron records no firing";
+    return true;
 }
 
 void read_directly(pqxx::transaction_base &txn, const std::string &app_database, bool with_driver_jobs,
@@ -123,6 +154,26 @@ void read_directly(pqxx::transaction_base &txn, const std::string &app_database,
         maintenance);
 }
 
+// pg_cron's own record of the driver jobs' firings (what row-level security
+// shows this role), as the extension reads it (src/pg/facts_reader.cpp):
+// a firing that failed before the driver's ledger row committed is seen only
+// here. Bounded by the newest kCronFiringsWindow runids: one index range.
+void read_driver_firings_directly(pqxx::transaction_base &txn, const std::string &app_database,
+                                  core::MaintenanceFacts &maintenance) {
+    add_runs(txn.exec(std::string("SELECT ") + kFiringColumns +
+                      "  FROM cron.job j CROSS JOIN LATERAL ("
+                      "       SELECT d.* FROM cron.job_run_details d"
+                      "        WHERE d.jobid = j.jobid"
+                      "          AND d.runid > (SELECT coalesce(max(m.runid), 0) FROM cron.job_run_details m) - " +
+                      std::to_string(core::shared::kCronFiringsWindow) + " ORDER BY d.runid DESC LIMIT " +
+                      std::to_string(core::shared::kRunsPerJob) + ") r WHERE j.command ~* " +
+                      txn.quote(core::shared::kMaintenanceCommandPattern) +
+                      " AND j.database = " + txn.quote(app_database) + " AND strpos(j.command, " +
+                      txn.quote(core::shared::kDriverCommandMarker) + ") > 0 ORDER BY r.runid DESC"),
+             maintenance);
+    maintenance.driver_firings_read = true;
+}
+
 void read_through_reader(pqxx::transaction_base &txn, const std::string &schema, const std::string &app_database,
                          bool with_driver_jobs, core::MaintenanceFacts &maintenance) {
     // The reader gives no command text (it may hold secrets), only whether
@@ -142,6 +193,14 @@ void read_through_reader(pqxx::transaction_base &txn, const std::string &schema,
                       schema + ".maintenance_runs(" + txn.quote(app_database) + ", " +
                       (with_driver_jobs ? "true" : "false") + ")"),
              maintenance);
+}
+
+void read_driver_firings_through_reader(pqxx::transaction_base &txn, const std::string &schema,
+                                        const std::string &app_database, core::MaintenanceFacts &maintenance) {
+    add_runs(txn.exec(std::string("SELECT ") + kFiringColumns + " FROM " + schema + ".driver_firings(" +
+                      txn.quote(app_database) + ") r"),
+             maintenance);
+    maintenance.driver_firings_read = true;
 }
 
 // Several administrators' readers may each see the same job (a superuser's
@@ -206,24 +265,38 @@ void read_cron_jobs(pqxx::transaction_base &cron_txn, const std::string &app_dat
     maintenance.cron_installed = access.installed;
     maintenance.jobs_visible = true;
     maintenance.jobs_hidden_reason.clear();
+    maintenance.driver_firings_read = false;
+    maintenance.driver_firings_unseen.clear();
     if (!access.installed) return;  // no job can exist: pg_cron's own finding says so
     const bool with_driver_jobs = !maintenance.ledger_available;
-    if (access.sees_all) {
+    // Firings are read only beside the ledger: without it, a driver job's
+    // runs are pg_cron's record itself (with_driver_jobs).
+    const bool read_firings = maintenance.ledger_available && !firings_unrecorded(access, maintenance);
+    if (access.sees_all || (!access.reader_usable && access.cron_usage)) {
         read_directly(cron_txn, app_database, with_driver_jobs, maintenance);
-        return;
+        if (read_firings) read_driver_firings_directly(cron_txn, app_database, maintenance);
+        if (access.sees_all) return;
     }
     if (access.reader_usable) {
+        bool every_reader_reads_firings = true;
         for (const std::string &schema : access.reader_schemas) {
             const std::size_t jobs_before = maintenance.jobs.size(), runs_before = maintenance.runs.size();
             read_through_reader(cron_txn, schema, app_database, with_driver_jobs, maintenance);
+            if (read_firings && access.readers_with_firings.count(schema))
+                read_driver_firings_through_reader(cron_txn, schema, app_database, maintenance);
+            else
+                every_reader_reads_firings = false;
             keep_first_of_each_job(maintenance, jobs_before, runs_before);
+        }
+        if (read_firings && !every_reader_reads_firings) {
+            maintenance.driver_firings_read = false;
+            maintenance.driver_firings_unseen = "a job reader in database \"" + access.database +
+                                                "\" predates driver_firings(): run `fitbot-partman setup` again as "
+                                                "its owner so that health sees pg_cron's record of the job's firings";
         }
         // An owner that is not a superuser sees its own jobs only: finding
         // none proves nothing about other roles' jobs.
         if (access.reader_sees_all || !maintenance.jobs.empty()) return;
-    } else if (access.cron_usage) {
-        // What row-level security shows this role: its own jobs, if any.
-        read_directly(cron_txn, app_database, with_driver_jobs, maintenance);
     }
     maintenance.jobs_visible = false;
     maintenance.jobs_hidden_reason = hidden_reason(access, app_database);

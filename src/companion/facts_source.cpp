@@ -381,7 +381,10 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     core::DatabaseFacts facts;
     pqxx::row context = txn.exec(
         "SELECT (extract(epoch FROM now()) * 1000000)::int8, current_setting('TimeZone'),"
-        "       coalesce(current_setting('cron.timezone', true), 'GMT'),"
+        // pg_settings, not current_setting(): pg_cron's settings are
+        // superuser-only, and current_setting() raises for them in a role
+        // without pg_read_all_settings (pg_monitor has it).
+        "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.timezone'), 'GMT'),"
         "       (SELECT n.nspname::text FROM pg_catalog.pg_extension e"
         "          JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'),"
         "       (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'),"
@@ -397,9 +400,10 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     // apart from any database, else pg_cron's extversion here, else unknown.
     facts.maintenance.pg_cron_version =
         txn.exec(
-               "SELECT CASE WHEN current_setting('cron.launch_active_jobs', true) IS NOT NULL THEN '1.6'"
-               "            WHEN current_setting('cron.timezone', true) IS NOT NULL THEN '1.5'"
-               "            WHEN current_setting('cron.database_name', true) IS NOT NULL THEN '1.4'"
+               "WITH s AS (SELECT name FROM pg_catalog.pg_settings WHERE name LIKE 'cron.%')"
+               "SELECT CASE WHEN 'cron.launch_active_jobs' IN (SELECT name FROM s) THEN '1.6'"
+               "            WHEN 'cron.timezone' IN (SELECT name FROM s) THEN '1.5'"
+               "            WHEN 'cron.database_name' IN (SELECT name FROM s) THEN '1.4'"
                "            ELSE coalesce((SELECT extversion FROM pg_catalog.pg_extension"
                "                           WHERE extname = 'pg_cron'), '') END")[0][0]
             .as<std::string>();

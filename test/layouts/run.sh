@@ -98,6 +98,26 @@ job_count() { db "$1" -c "SELECT count(*) FROM cron.job WHERE database = 'fitbot
 # with the database (maintenance_job_name(), issue 21).
 job_name() { if [ "$1" = fitbot ]; then echo "$job"; else echo "$job@fitbot"; fi; }
 deactivate() { db "$1" -c "SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE jobname = '$(job_name "$1")'" >/dev/null; }
+# firing_failure CRON_DATABASE: pg_cron's record of a firing of the job that
+# failed before the driver's ledger row committed (issue 19, critical 3), as
+# pg_cron 1.6 writes "connection failed": times, no job_pid. (test/runs makes
+# pg_cron itself fail to connect, in the extension's own health.)
+firing_failure() {
+    db "$1" -c "INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status,
+                                                 return_message, start_time, end_time)
+                SELECT jobid, nextval('cron.runid_seq'), NULL, database, username, command, 'failed',
+                       'connection failed', now(), now()
+                  FROM cron.job WHERE jobname = '$(job_name "$1")'" >/dev/null
+}
+clear_firing_failure() { db "$1" -c "DELETE FROM cron.job_run_details WHERE return_message = 'connection failed'"; }
+# unrecorded_failure LAYOUT [--agentless]: the monitor reads that firing as the last run, failed.
+unrecorded_failure() {
+    local layout=$1; shift
+    expect "$layout: a firing that never reached the ledger shows as a failure" 1 '^FITBOT_PARTMAN WARNING.*fail' \
+        monitor_check "$@"
+    check "$layout:   ... status quotes pg_cron and the fix" grep -q 'pg_cron recorded "connection failed".*pg_hba' \
+        <("$companion" --dsn "$(dsn monitor)" "$@" status 2>&1)
+}
 ledger_failure() {
     db fitbot -c "INSERT INTO fitbot_partman.maintenance_runs (trigger, outcome, message, started_at, finished_at)
                   VALUES ('pg_cron', 'failed', 'canceling statement due to lock timeout', now() - interval '1 minute', now())"
@@ -116,6 +136,9 @@ if start l1 fitbot; then
     ledger_failure
     expect "L1: a failed run shows as a failure" 1 '^FITBOT_PARTMAN WARNING.*fail' monitor_check
     db fitbot -c "DELETE FROM fitbot_partman.maintenance_runs"
+    firing_failure fitbot
+    unrecorded_failure "L1 agentless" --agentless
+    clear_firing_failure fitbot
 
     deactivate fitbot
     expect "L1: the deactivated job turns the check CRITICAL" 2 '^FITBOT_PARTMAN CRITICAL.*inactive' monitor_check
@@ -150,7 +173,7 @@ GRANT EXECUTE ON FUNCTION fitbot_partman.setup(text), fitbot_partman.maintenance
                           fitbot_partman.purge_cron_history() TO admin;
 GRANT EXECUTE ON PROCEDURE fitbot_partman.run_maintenance(regclass, interval, interval, text) TO admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON fitbot_partman.maintenance_settings, fitbot_partman.maintenance_runs,
-                                        fitbot_partman.maintenance_run_tables TO admin;
+                                        fitbot_partman.maintenance_run_tables, fitbot_partman.wide_partitions TO admin;
 GRANT USAGE ON SEQUENCE fitbot_partman.maintenance_runs_run_id_seq TO admin;
 SQL
     expect "L1, administrator granted setup(): setup() creates, registers and schedules" 0 \
@@ -193,6 +216,10 @@ if start l2 postgres; then
     check "L2: the extension's check() is not CRITICAL on one failed run it can see" \
         bash -c "! grep -qx CRITICAL <<<\"\$1\"" _ "$(as monitor fitbot -c "SELECT status FROM fitbot_partman.check()")"
     db fitbot -c "DELETE FROM fitbot_partman.maintenance_runs"
+    firing_failure postgres
+    unrecorded_failure L2
+    unrecorded_failure "L2 agentless" --agentless
+    clear_firing_failure postgres
 
     deactivate postgres
     expect "L2: the deactivated job turns the check CRITICAL" 2 '^FITBOT_PARTMAN CRITICAL.*inactive' monitor_check
@@ -251,6 +278,9 @@ if start l3 postgres; then
                   VALUES (now() - interval '1 minute', now(), 'pg_cron', 'failed', '1 of 1 table(s) failed', 1)"
     expect "L3: a failed run shows as a failure" 1 '^FITBOT_PARTMAN WARNING.*fail' monitor_check
     db fitbot -c "DELETE FROM fitbot_partman.maintenance_runs"
+    firing_failure postgres
+    unrecorded_failure L3
+    clear_firing_failure postgres
 
     deactivate postgres
     expect "L3: the deactivated job turns the check CRITICAL" 2 '^FITBOT_PARTMAN CRITICAL.*inactive' monitor_check

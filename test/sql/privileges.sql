@@ -56,5 +56,30 @@ RESET search_path;
 SELECT schedule, command FROM cron.job;
 SELECT count(*) AS readings_table_intact FROM public.heart_rate_readings;
 DROP SCHEMA hostile CASCADE;
+-- pg_cron's settings are superuser-only (current_setting() raises for them,
+-- missing_ok or not, without pg_read_all_settings): an administrator granted
+-- our internal functions reads them through cron_setting(), which reads
+-- nothing but pg_cron's settings, and which PUBLIC may not call.
+CREATE ROLE fitbot_admin_plain;
+GRANT USAGE ON SCHEMA fitbot_partman_internal TO fitbot_admin_plain;
+GRANT EXECUTE ON FUNCTION fitbot_partman_internal.cron_setting(text), fitbot_partman_internal.cron_database(),
+                          fitbot_partman_internal.cron_location() TO fitbot_admin_plain;
+SET ROLE fitbot_admin_plain;
+\set VERBOSITY terse
+SELECT current_setting('cron.database_name', true) AS raw_read_raises;
+\set VERBOSITY default
+SELECT fitbot_partman_internal.cron_database() = current_database() AS reads_cron_database_name,
+       fitbot_partman_internal.cron_location() AS cron_location,
+       fitbot_partman_internal.cron_setting('shared_preload_libraries') IS NULL AS other_settings_unreadable;
+RESET ROLE;
+SET ROLE fitbot_app;
+\set VERBOSITY terse
+SELECT fitbot_partman_internal.cron_setting('cron.host');
+\set VERBOSITY default
+RESET ROLE;
+REVOKE ALL ON SCHEMA fitbot_partman_internal FROM fitbot_admin_plain;
+REVOKE ALL ON FUNCTION fitbot_partman_internal.cron_setting(text), fitbot_partman_internal.cron_database(),
+                       fitbot_partman_internal.cron_location() FROM fitbot_admin_plain;
+DROP ROLE fitbot_admin_plain;
 REVOKE USAGE ON SCHEMA fitbot_partman FROM fitbot_app;
 DROP ROLE fitbot_monitor, fitbot_app;

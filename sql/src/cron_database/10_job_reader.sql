@@ -74,7 +74,35 @@ AS $$
     ORDER BY r.start_time DESC NULLS LAST, r.runid DESC
 $$;
 
+-- pg_cron's own record of the firings of those jobs that run the driver:
+-- the newest @RUNS_PER_JOB@ of each within the newest @CRON_FIRINGS_WINDOW@
+-- runids (the table's only index is its primary key, runid, so this is one
+-- index range however long the history is). A firing that failed before the
+-- driver's ledger row committed (connection failed, job startup timeout) is
+-- seen only here (issue 19, critical 3). pg_cron passes the command no run
+-- id: health matches these with the ledger by job_pid and time.
+CREATE OR REPLACE FUNCTION fitbot_partman_cron.driver_firings(app_database name)
+RETURNS TABLE (jobid bigint, status text, return_message text, start_time timestamptz, end_time timestamptz,
+               runid bigint, job_pid integer)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.jobid, r.status, coalesce(r.return_message, ''), r.start_time, r.end_time, r.runid, r.job_pid
+    FROM cron.job j
+    CROSS JOIN LATERAL (SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid, d.job_pid
+                        FROM cron.job_run_details d
+                        WHERE d.jobid = j.jobid
+                          AND d.runid > (SELECT coalesce(max(m.runid), 0) FROM cron.job_run_details m)
+                                        - @CRON_FIRINGS_WINDOW@
+                        ORDER BY d.runid DESC LIMIT @RUNS_PER_JOB@) r
+    WHERE j.database = app_database AND j.command ~* @MAINTENANCE_COMMAND_PATTERN@
+      AND strpos(j.command, @DRIVER_COMMAND_MARKER@) > 0
+    ORDER BY r.runid DESC
+$$;
+
 REVOKE ALL ON FUNCTION fitbot_partman_cron.maintenance_jobs(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION fitbot_partman_cron.maintenance_runs(name, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION fitbot_partman_cron.maintenance_jobs(name) TO pg_monitor;
 GRANT EXECUTE ON FUNCTION fitbot_partman_cron.maintenance_runs(name, boolean) TO pg_monitor;
+REVOKE ALL ON FUNCTION fitbot_partman_cron.driver_firings(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fitbot_partman_cron.driver_firings(name) TO pg_monitor;

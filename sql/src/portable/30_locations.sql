@@ -82,6 +82,33 @@ AS $$
                 ELSE command END
 $$;
 
+-- A pg_cron setting (cron.timezone, cron.database_name, ...), NULL when this
+-- pg_cron has no such setting. SECURITY DEFINER, as cron_preloaded(): pg_cron
+-- marks its settings superuser-only, and current_setting() raises for them,
+-- even with missing_ok, in a role without pg_read_all_settings (an
+-- administrator granted setup(); from pg_cron 1.5 on cron.timezone too). Only
+-- the settings named here can be read, none of them a secret. Where the owner
+-- is such a role itself (agentless), a hidden setting reads NULL.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.cron_setting(setting_name text)
+RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT setting FROM pg_catalog.pg_settings
+    WHERE name = setting_name
+      AND name IN ('cron.database_name', 'cron.timezone', 'cron.use_background_workers', 'cron.host', 'cron.log_run')
+$$;
+
+-- The database pg_cron runs its jobs from: cron.database_name, or pg_cron's
+-- default where it cannot be read.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.cron_database()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(fitbot_partman_internal.cron_setting('cron.database_name'), 'postgres')
+$$;
+
 -- A time as pg_cron's users read it: in the zone pg_cron evaluates schedules
 -- in (cron.timezone from pg_cron 1.5, GMT before), and in UTC.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.cron_time_text(instant timestamptz)
@@ -93,7 +120,7 @@ AS $$
                 WHEN zone IN ('GMT', 'UTC', 'Etc/UTC', 'Etc/GMT', 'Z') THEN to_char(instant AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'
                 ELSE format('%s %s = %s UTC', to_char(instant AT TIME ZONE zone, 'YYYY-MM-DD HH24:MI'), zone,
                             to_char(instant AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) END
-    FROM (SELECT coalesce(current_setting('cron.timezone', true), 'GMT') AS zone) z
+    FROM (SELECT coalesce(fitbot_partman_internal.cron_setting('cron.timezone'), 'GMT') AS zone) z
 $$;
 
 -- Serializes every function that changes registrations or cron jobs, so two
@@ -132,7 +159,7 @@ AS $$
     SELECT CASE
         WHEN NOT fitbot_partman_internal.cron_preloaded() THEN 'not loaded'
         WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN 'here'
-        WHEN coalesce(current_setting('cron.database_name', true), 'postgres') = current_database() THEN 'installable'
+        WHEN fitbot_partman_internal.cron_database() = current_database() THEN 'installable'
         ELSE 'elsewhere'
     END
 $$;

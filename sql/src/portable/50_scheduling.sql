@@ -44,9 +44,9 @@ BEGIN
             PERFORM fitbot_partman_internal.raise_cron_not_loaded();
         WHEN 'elsewhere' THEN
             RAISE EXCEPTION 'pg_cron runs jobs from database "%", not from "%"',
-                            current_setting('cron.database_name'), current_database()
+                            fitbot_partman_internal.cron_database(), current_database()
                 USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = format('Connect to database %I and run: %s', current_setting('cron.database_name'),
+                      HINT = format('Connect to database %I and run: %s', fitbot_partman_internal.cron_database(),
                                     fitbot_partman_internal.schedule_in_database_statement(normalized));
         WHEN 'installable' THEN
             PERFORM fitbot_partman_internal.create_pg_cron_here();

@@ -58,7 +58,7 @@ BEGIN
     IF cron_where = 'elsewhere' THEN
         action := 'manual';
         detail := format('pg_cron runs jobs from database %I; connect there as %I and run: %s%s',
-                         current_setting('cron.database_name'), current_user,
+                         fitbot_partman_internal.cron_database(), current_user,
                          fitbot_partman_internal.schedule_in_database_grant(),
                          fitbot_partman_internal.schedule_in_database_statement(normalized));
     ELSE
@@ -78,7 +78,7 @@ BEGIN
     IF cron_where = 'elsewhere' THEN
         action := 'manual';
         detail := format('pg_cron keeps its run history in database %I; to purge it there daily, run there: %s',
-                         current_setting('cron.database_name'), fitbot_partman_internal.history_purge_statement());
+                         fitbot_partman_internal.cron_database(), fitbot_partman_internal.history_purge_statement());
     ELSE
         SELECT * INTO job FROM fitbot_partman_internal.ensure_history_job();
         action := job.action;

@@ -61,11 +61,11 @@ BEGIN
     IF fitbot_partman_internal.cron_location() = 'elsewhere' AND remaining = 0 THEN
         action := 'manual';
         detail := format('pg_cron runs jobs from database %I; remove this database''s jobs there: SELECT cron.unschedule(jobid) FROM cron.job WHERE database = %L;',
-                         current_setting('cron.database_name'), current_database());
+                         fitbot_partman_internal.cron_database(), current_database());
     ELSIF fitbot_partman_internal.cron_location() = 'elsewhere' THEN
         action := 'kept';
         detail := format('%s other table(s) still registered with pg_partman need the maintenance job in database %I',
-                         remaining, current_setting('cron.database_name'));
+                         remaining, fitbot_partman_internal.cron_database());
     ELSIF fitbot_partman_internal.cron_location() <> 'here' THEN
         action := 'unchanged';
         detail := 'pg_cron is not installed in this database';

@@ -8,13 +8,13 @@ AS $fn$
 DECLARE
     cron_where text := fitbot_partman_internal.cron_location();
     cron_database text := CASE WHEN fitbot_partman_internal.cron_preloaded()
-                               THEN coalesce(current_setting('cron.database_name', true), 'postgres') END;
+                               THEN fitbot_partman_internal.cron_database() END;
     preload text := current_setting('shared_preload_libraries');
     job record;
     job_user text := current_user;
-    cron_zone text := coalesce(current_setting('cron.timezone', true), 'GMT');
-    background_workers boolean := coalesce(current_setting('cron.use_background_workers', true), 'off')::boolean;
-    cron_host text := coalesce(current_setting('cron.host', true), 'localhost');
+    cron_zone text := coalesce(fitbot_partman_internal.cron_setting('cron.timezone'), 'GMT');
+    background_workers boolean := coalesce(fitbot_partman_internal.cron_setting('cron.use_background_workers'), 'off')::boolean;
+    cron_host text := coalesce(fitbot_partman_internal.cron_setting('cron.host'), 'localhost');
     via_socket boolean;
     hba record;
     failures bigint;
