@@ -31,7 +31,7 @@ run_suite() {
     local name=$1 runner=$2 inputdir=$3 outputdir=$4; shift 4
     local log="$outputdir/run.log"
     "$runner" --use-existing --dbname=fitbot_regress --host="$PGHOST" --port="$PGPORT" --user=postgres \
-        --inputdir="$inputdir" --outputdir="$outputdir" --bindir=/usr/lib/postgresql/15/bin "$@" >"$log" 2>&1
+        --inputdir="$inputdir" --outputdir="$outputdir" --bindir="$PG_CLIENT_BIN" "$@" >"$log" 2>&1
     local status=$?
     cat "$log"
     count_results "$log" "$name"

@@ -336,7 +336,7 @@ void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFac
                   // The run's backend, for core::ledger_run_in_progress(): without
                   // pg_read_all_stats another role's backend shows its pid only.
                   "       a.pid IS NOT NULL, (extract(epoch FROM a.backend_start) * 1000000)::int8, a.state,"
-                  "       (extract(epoch FROM a.query_start) * 1000000)::int8"
+                  "       (extract(epoch FROM a.query_start) * 1000000)::int8, r.backend_pid"
                   "  FROM fitbot_partman.maintenance_runs r"
                   "  LEFT JOIN LATERAL (SELECT s.pid, s.backend_start, s.state, s.query_start"
                   "                       FROM pg_catalog.pg_stat_activity s"
@@ -350,6 +350,8 @@ void read_scheduler_and_ledger(pqxx::transaction_base &txn, core::MaintenanceFac
         run.message = row[3].as<std::string>();
         run.started_at = row[4].as<core::Micros>();
         run.finished_at = optional_micros(row[5]);
+        // pg_cron's job_pid of the firing that started it (core matches them).
+        run.backend_pid = row[10].as<std::int32_t>(0);
         std::optional<core::BackendFact> backend;
         if (row[6].as<bool>()) {
             backend.emplace();

@@ -11,18 +11,9 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
-work=$(mktemp -d /tmp/fitbot-adopt.XXXXXX)
-chmod 755 "$work"
-background=()
-cleanup() {
-    local pid
-    for pid in "${background[@]}"; do kill "$pid" 2>/dev/null; done
-    cluster_stop "$work/pg"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+cluster_workdir adopt
 
 cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL"; suite_result; exit 1; }
 # The kill -9 below restarts the server: commits must survive it.

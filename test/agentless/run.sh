@@ -11,12 +11,12 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
 work=$(mktemp -d /tmp/fitbot-agentless.XXXXXX)
 chmod 755 "$work"
 locker=""
 trap '[ -n "$locker" ] && kill "$locker" 2>/dev/null; cluster_stop "$work/pg"; rm -rf "$work"' EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 companion=${COMPANION:-build/fitbot-partman}
 
 cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL"; suite_result; exit 1; }

@@ -19,6 +19,7 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
 companion=${COMPANION:-build/fitbot-partman}
 work=$(mktemp -d /tmp/fitbot-alerting.XXXXXX)
@@ -31,15 +32,9 @@ cleanup() {
     [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 now() { date +%s.%N; }
 log=$work/notifications.jsonl
 hook() { python3 test/alerting/webhook.py "$1" "$log" "${@:2}"; }
-# wait_for SECONDS COMMAND...: retries every 0.2 s until the command succeeds.
-wait_for() {
-    local deadline=$(( $(date +%s) + $1 )); shift
-    until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$deadline" ] || return 1; sleep 0.2; done
-}
 
 cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL"; suite_result; exit 1; }
 sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;" \

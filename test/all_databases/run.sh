@@ -29,11 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 db() { local name=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$name" "$@"; }
-# wait_for SECONDS COMMAND...: retries every 0.2 s until the command succeeds.
-wait_for() {
-    local deadline=$(( $(date +%s) + $1 )); shift
-    until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$deadline" ] || return 1; sleep 0.2; done
-}
 
 cluster_start "$work/pg" postgres >/dev/null 2>"$work/cluster.log" ||
     { not_ok "start PostgreSQL"; cat "$work/cluster.log"; suite_result; exit 1; }

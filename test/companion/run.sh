@@ -15,6 +15,7 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
 companion=${COMPANION:-build/fitbot-partman}
 work=$(mktemp -d /tmp/fitbot-companion.XXXXXX)
@@ -27,7 +28,6 @@ cleanup() {
     [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # silent_listener FILE: a TCP listener on loopback that accepts and never

@@ -9,6 +9,7 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
 work=$(mktemp -d /tmp/fitbot-e2e.XXXXXX)
 chmod 755 "$work"
@@ -20,14 +21,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-
-# wait_for SECONDS COMMAND...: retries once a second until the command succeeds.
-wait_for() {
-    local seconds=$1; shift
-    for _ in $(seq "$seconds"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
-    return 1
-}
 
 cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL"; suite_result; exit 1; }
 sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;" \

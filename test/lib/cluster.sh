@@ -150,6 +150,22 @@ cluster_stop() {
     return 0
 }
 
+# cluster_workdir NAME: a fresh work directory for a suite, in $work, removed
+# at exit once the processes listed in $background are killed and every
+# cluster started directly below it is stopped.
+cluster_workdir() {
+    work=$(mktemp -d "/tmp/fitbot-$1.XXXXXX")
+    chmod 755 "$work"  # the postgres user runs the servers inside
+    background=()
+    trap cluster_workdir_cleanup EXIT
+}
+cluster_workdir_cleanup() {
+    local pid dir
+    for pid in "${background[@]}"; do kill "$pid" 2>/dev/null; done
+    for dir in "$work"/*/; do cluster_stop "${dir%/}"; done
+    rm -rf "$work"
+}
+
 cluster_restart() {
     cluster_stop "$1" && cluster_launch "$1"
 }

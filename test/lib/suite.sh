@@ -12,6 +12,12 @@ check() {
     if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+# wait_for SECONDS COMMAND...: retries every 0.2 s until the command succeeds.
+wait_for() {
+    local deadline=$(( $(date +%s) + $1 )); shift
+    until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$deadline" ] || return 1; sleep 0.2; done
+}
+
 suite_result() {
     echo "# suite-result: $SUITE_PASSED passed, $SUITE_FAILED failed"
     [ "$SUITE_FAILED" -eq 0 ]

@@ -25,28 +25,9 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
-work=$(mktemp -d /tmp/fitbot-maintenance.XXXXXX)
-chmod 755 "$work"
-background=()
-cleanup() {
-    local pid
-    for pid in "${background[@]}"; do kill "$pid" 2>/dev/null; done
-    cluster_stop "$work/b"
-    cluster_stop "$work/a"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-# wait_until SECONDS SQL: polls until the query answers t.
-wait_until() {
-    local deadline=$((SECONDS + $1))
-    while [ "$SECONDS" -lt "$deadline" ]; do
-        [ "$(sql -c "$2" 2>/dev/null)" = t ] && return 0
-        sleep 0.2
-    done
-    return 1
-}
+cluster_workdir maintenance
 backend_of() { sql -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' ORDER BY backend_start DESC LIMIT 1"; }
 # hold_lock APPNAME SECONDS: a session that takes ACCESS SHARE on the readings
 # table (as a report query does) and keeps it for SECONDS.

@@ -17,6 +17,7 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
 CLIENTS=${CLIENTS:-4}
 SECONDS_OF_LOAD=${SECONDS_OF_LOAD:-20}
@@ -25,7 +26,6 @@ MAINTENANCE_ROUNDS=${MAINTENANCE_ROUNDS:-15}
 work=$(mktemp -d /tmp/fitbot-safety.XXXXXX)
 chmod 755 "$work"
 trap 'cluster_stop "$work/a"; cluster_stop "$work/b"; cluster_stop "$work/c"; rm -rf "$work"' EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 cluster_start "$work/a" fitbot >/dev/null || { not_ok "start cluster"; suite_result; exit 1; }
 sql -c "SET client_min_messages = warning; CREATE EXTENSION fitbot_partman CASCADE;" -c "SELECT count(*) FROM fitbot_partman.setup();" >/dev/null

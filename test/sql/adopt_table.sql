@@ -1,15 +1,9 @@
 -- adopt_table(): a populated plain table becomes a pg_partman-managed
 -- partitioned table of the same name, without copying a row; and what it
 -- refuses, before it changes anything. Fixtures are built relative to now().
-CREATE FUNCTION pg_temp.try(statement text, OUT state text, OUT message text, OUT hint text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    state := 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-END
-$$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/try.sql'
+\i :include
 -- Whether anything of an adoption was left on a table.
 CREATE FUNCTION pg_temp.untouched(tbl regclass) RETURNS boolean LANGUAGE sql AS $$
     SELECT (SELECT relkind FROM pg_class WHERE oid = tbl) = 'r'

@@ -1,14 +1,8 @@
 -- Bad input: a specific SQLSTATE, a message in PostgreSQL's style, a hint,
 -- and nothing changed.
-CREATE FUNCTION pg_temp.try(statement text, OUT state text, OUT message text, OUT hint text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    state := 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-END
-$$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/try.sql'
+\i :include
 
 CREATE TEMP TABLE before AS
 SELECT (SELECT count(*) FROM part_config) AS registrations,

@@ -62,8 +62,7 @@ DROP SCHEMA hostile CASCADE;
 -- nothing but pg_cron's settings, and which PUBLIC may not call.
 CREATE ROLE fitbot_admin_plain;
 GRANT USAGE ON SCHEMA fitbot_partman_internal TO fitbot_admin_plain;
-GRANT EXECUTE ON FUNCTION fitbot_partman_internal.cron_setting(text), fitbot_partman_internal.cron_database(),
-                          fitbot_partman_internal.cron_location() TO fitbot_admin_plain;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA fitbot_partman_internal TO fitbot_admin_plain;  -- as docs/setup.md grants
 SET ROLE fitbot_admin_plain;
 \set VERBOSITY terse
 SELECT current_setting('cron.database_name', true) AS raw_read_raises;
@@ -78,8 +77,20 @@ SELECT fitbot_partman_internal.cron_setting('cron.host');
 \set VERBOSITY default
 RESET ROLE;
 REVOKE ALL ON SCHEMA fitbot_partman_internal FROM fitbot_admin_plain;
-REVOKE ALL ON FUNCTION fitbot_partman_internal.cron_setting(text), fitbot_partman_internal.cron_database(),
-                       fitbot_partman_internal.cron_location() FROM fitbot_admin_plain;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fitbot_partman_internal FROM fitbot_admin_plain;
 DROP ROLE fitbot_admin_plain;
+-- Every SECURITY DEFINER routine of the extension is attack surface (issue
+-- 19): each pins its search_path, and who may call it is listed here, so a
+-- new one, or a new grant, changes this output and gets reviewed.
+SELECT p.oid::regprocedure AS routine,
+       coalesce((SELECT c FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'), 'NOT PINNED') AS search_path,
+       coalesce((SELECT string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END, ', '
+                                   ORDER BY 1)
+                 FROM aclexplode(p.proacl) a
+                 WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner), '') AS callers
+FROM pg_proc p
+JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fitbot_partman') AND p.prosecdef
+ORDER BY p.oid::regprocedure::text;
 REVOKE USAGE ON SCHEMA fitbot_partman FROM fitbot_app;
 DROP ROLE fitbot_monitor, fitbot_app;

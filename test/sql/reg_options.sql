@@ -2,20 +2,11 @@
 -- data starts only when asked, bounds on premake, names pg_partman would
 -- confuse, and tables that already have partitions (partitioned by hand,
 -- managed by pg_partman before). Fixtures are built relative to now().
-CREATE FUNCTION pg_temp.try(statement text, OUT state text, OUT message text, OUT hint text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    state := 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-END
-$$;
--- Answers name instants, which depend on today and the zone.
-CREATE FUNCTION pg_temp.undated(answer text) RETURNS text LANGUAGE sql AS $$
-    SELECT regexp_replace(regexp_replace(answer, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}([+-]\d{2}(:\d{2})?)?', '<instant>', 'g'),
-                          '_(p?)\d{4}_\d{2}', '_\1YYYY_MM', 'g')
-$$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/try.sql'
+\i :include
+\set include :abs_srcdir '/sql/include/undated.sql'
+\i :include
 CREATE FUNCTION pg_temp.config(parent text) RETURNS TABLE(premake int, retention text, keep_table boolean, keep_index boolean, infinite boolean)
 LANGUAGE sql AS $$
     SELECT premake, coalesce(retention, 'none'), retention_keep_table, retention_keep_index, infinite_time_partitions

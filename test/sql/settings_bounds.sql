@@ -3,15 +3,9 @@
 -- value stored anyway (triggers disabled, a restored dump) fails the run in
 -- the ledger, where health sees it (issue 19: time_budget = '1000000 years'
 -- made every run fail before its ledger row committed, unseen).
-CREATE FUNCTION pg_temp.try(statement text, OUT state text, OUT message text, OUT hint text)
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    state := 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-END
-$$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/try.sql'
+\i :include
 CREATE TEMP TABLE settings_before AS SELECT * FROM fitbot_partman.maintenance_settings;
 CREATE TEMP TABLE runs_before AS SELECT coalesce(max(run_id), 0) AS last_run FROM fitbot_partman.maintenance_runs;
 

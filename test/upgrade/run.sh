@@ -16,11 +16,11 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
 work=$(mktemp -d /tmp/fitbot-upgrade.XXXXXX)
 chmod 755 "$work"
 trap 'cluster_stop "$work/pg"; rm -rf "$work"' EXIT
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL"; suite_result; exit 1; }
 

@@ -23,6 +23,7 @@ set -u
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 source test/lib/suite.sh
+source test/lib/sql.sh
 
 export FITBOT_TEST_ZONE=${FITBOT_YEAR_ZONE:-Europe/Berlin}
 export FITBOT_TEST_CLOCK=file
@@ -44,7 +45,6 @@ trap cleanup EXIT
 mkdir -p "$work/pg"
 clock_set "$work/pg" "$first_day 09:00:00"
 cluster_start "$work/pg" fitbot >/dev/null || { not_ok "start PostgreSQL with a faked clock"; suite_result; exit 1; }
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 check "the server's clock is the simulated one ($first_day, $FITBOT_TEST_ZONE)" \
     test "$(sql -c "SELECT to_char(now(), 'YYYY-MM-DD') || ' ' || current_setting('TimeZone')")" = "$first_day $FITBOT_TEST_ZONE"
@@ -89,7 +89,8 @@ IFS='|' read -r job_database job_user < <(sql -c "SELECT database, username FROM
 # verdict LABEL DAY: the extension's check() and the default partition's rows
 # ("VERDICT|LABEL|DAY|status|rows" on stdout), then the companion's check.
 verdict() {
-    echo "SELECT 'VERDICT', '$1', '$2', (SELECT status FROM fitbot_partman.check()), (SELECT count(*) FROM public.heart_rate_readings_default);"
+    echo "SELECT 'VERDICT', '$1', '$2', (SELECT status FROM fitbot_partman.check()), (SELECT count(*) FROM public.heart_rate_readings_default),"
+    echo "       (SELECT string_agg(array_to_string(reasons, ' '), ' ') FROM fitbot_partman.maintenance_status());"
     echo "\\! $work/companion $1 $2"
 }
 
@@ -166,11 +167,11 @@ declare -A companion_exit
 while read -r label day code; do companion_exit[$label|$day]=$code; done <"$work/companion.txt"
 bad_days=()
 seen=0
-while IFS='|' read -r tag label day status rows; do
+while IFS='|' read -r tag label day status rows reasons; do
     [ "$tag" = VERDICT ] || continue
     seen=$((seen + 1))
     got="$status ${companion_exit[$label|$day]:-none} $rows"
-    [ "$got" = "${expected[$label|$day]:-}" ] || bad_days+=("$day ($label): expected '${expected[$label|$day]:-}' (extension, companion exit, default rows), got '$got'")
+    [ "$got" = "${expected[$label|$day]:-}" ] || bad_days+=("$day ($label): expected '${expected[$label|$day]:-}' (extension, companion exit, default rows), got '$got': $reasons")
 done <"$work/year.out"
 if [ ${#bad_days[@]} -eq 0 ] && [ "$seen" -eq "${#expected[@]}" ]; then
     ok "every one of $days simulated days: check() and the companion's check as expected, no reading in the default partition ($seen verdicts)"

@@ -59,7 +59,10 @@ BEGIN
         RAISE EXCEPTION 'table % is not partitioned', parent
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'pg_partman manages declaratively partitioned tables only.',
-                  HINT = 'Create the table with PARTITION BY RANGE on its time column, then register it.';
+                  HINT = CASE WHEN parent_kind = 'r'
+                              THEN format('Partition it online, keeping its rows: CALL fitbot_partman.adopt_table(%L, %L);',
+                                          parent::text, control)
+                              ELSE 'Create the table with PARTITION BY RANGE on its time column, then register it.' END;
     END IF;
 
     SELECT p.partstrat, p.partnatts, p.partattrs[0] INTO strategy, key_column_count, key_attnum
