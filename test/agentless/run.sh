@@ -202,6 +202,15 @@ cat "$work/maintain4.txt"
 check "agentless maintain without the driver runs partman's procedure" \
     grep -qx "created: public.readings_p$(date -u -d "$(date -u +%Y-%m-01) +3 months" +%Y_%m)" "$work/maintain4.txt"
 sql -c "DROP DATABASE plain"
+# A database without pg_partman: a clear error, not a crash (found by a run
+# of this suite on pg_partman 5.1, whose fixture above failed and left none).
+sql -c "CREATE DATABASE bare"
+$companion --dsn "dbname=bare" --agentless maintain >"$work/maintain_bare.txt" 2>&1
+code=$?
+cat "$work/maintain_bare.txt"
+check "agentless maintain in a database without pg_partman: exit 1, saying so" \
+    bash -c "[ $code -eq 1 ] && grep -qx 'fitbot-partman maintain: pg_partman is not installed in database bare' '$work/maintain_bare.txt'"
+sql -c "DROP DATABASE bare"
 
 # A run in progress is known by its lock, never by query text.
 psql -X -q -c "SELECT 'CALL fitbot_partman.run_maintenance(); run_maintenance_proc', pg_sleep(4);" >/dev/null 2>&1 &
