@@ -170,6 +170,17 @@ int run_driver(pqxx::nontransaction &session, std::ostream &out, std::ostream &e
 // pg_partman's run_maintenance_proc(), with the locks the driver and
 // pg_partman take held for the whole run, so it never overlaps either.
 int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std::ostream &err) {
+    // A database without pg_partman has nothing to maintain: say so (an
+    // empty result indexed at [0] crashed the companion).
+    pqxx::result partman_rows = session.exec(
+        "SELECT quote_ident(n.nspname), n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
+        "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'");
+    if (partman_rows.empty()) {
+        throw DatabaseError("pg_partman is not installed in database " + std::string(session.conn().dbname()) +
+                            "\nhint: connect to the database that holds the partitioned tables (--dsn dbname=...),"
+                            " or install pg_partman there and register them first");
+    }
+    const std::string schema = partman_rows[0][0].as<std::string>(), schema_name = partman_rows[0][1].as<std::string>();
     if (!session
              .exec("SELECT pg_try_advisory_lock(" + maintenance_lock() +
                    ") AND"
@@ -183,10 +194,6 @@ int run_partman_procedure(pqxx::nontransaction &session, std::ostream &out, std:
             << "); not starting a second one\n";
         return 1;
     }
-    pqxx::row where = session.exec(
-        "SELECT quote_ident(n.nspname), n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n"
-        "    ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")[0];
-    const std::string schema = where[0].as<std::string>(), schema_name = where[1].as<std::string>();
     if (routine_trusted(session, schema_name, "run_maintenance_proc") != true) {
         session.exec("SELECT pg_advisory_unlock(" + partman_lock(session) + "), pg_advisory_unlock(" +
                      maintenance_lock() + ")");

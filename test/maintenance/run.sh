@@ -69,8 +69,10 @@ check "... with a hint, and pg_partman's configuration is unchanged" \
          -a "$(sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = '\"o''brien\".events'::regclass")" = 0
 
 # ---------------------------------------------------------------- one bad table does not stop the others
-# Registered by hand, as pg_partman itself accepts it.
-sql -c "SELECT $partman.create_parent('o''brien.events', 'at', 'native', 'monthly');
+# Registered by hand, as pg_partman itself accepts it (named arguments: 4.x
+# and 5.x order them differently, and 5.x calls the type range).
+sql -c "SELECT $partman.create_parent(p_parent_table := 'o''brien.events', p_control := 'at', p_interval := '1 month',
+            p_type := CASE WHEN fitbot_partman_internal.partman_major_version() >= 5 THEN 'range' ELSE 'native' END);
         UPDATE $partman.part_config SET premake = 3, infinite_time_partitions = true WHERE parent_table = 'o''brien.events';" >/dev/null
 future=$(newest_partition public.heart_rate_readings)
 sql -c "DROP TABLE public.$future"
@@ -212,8 +214,9 @@ DO $$
 DECLARE past timestamptz := date_trunc('month', now()) - interval '2 months';
         ahead timestamptz := date_trunc('month', now()) + interval '3 months';
 BEGIN
-    EXECUTE format('DROP TABLE public.%I', 'heart_rate_readings_p' || to_char(past, 'YYYY_MM'));
-    EXECUTE format('DROP TABLE public.%I', 'heart_rate_readings_p' || to_char(ahead, 'YYYY_MM'));
+    -- By bound: pg_partman 4.x names them _pYYYY_MM, 5.x _pYYYYMMDD.
+    EXECUTE format('DROP TABLE %s', (SELECT partition_name FROM fitbot_partman.partitions('public.heart_rate_readings') WHERE range_start = past));
+    EXECUTE format('DROP TABLE %s', (SELECT partition_name FROM fitbot_partman.partitions('public.heart_rate_readings') WHERE range_start = ahead));
     INSERT INTO public.heart_rate_readings (user_id, measured_at, bpm, source)
     SELECT g, t, 60 + g % 50, 'rescue-test'
     FROM generate_series(1, 50) g,
@@ -251,10 +254,14 @@ check "run_maintenance() afterwards: succeeds, drops nothing, no rescued row los
     test "$maintained_status" -eq 0 \
          -a "$(sql -c "SELECT partitions_dropped FROM fitbot_partman.maintenance_run_tables WHERE run_id = $(last_run)")" = 0 \
          -a "$(readings_checksum "UNION ALL SELECT * FROM public.heart_rate_readings_quarantine")" = "$before"
-runway=$(sql -c "SELECT max(r.range_start)::date || ' ' || (max(r.range_start) >= date_trunc('month', now()) + interval '3 months'
-                        AND max(r.range_start) <= now() + interval '4 months')::int
-                 FROM fitbot_partman_internal.partition_ranges('public.heart_rate_readings') r")
-check "... and the runway stays normal: newest partition starts ${runway% *}, within premake + 1 months" test "${runway#* }" = 1
+# pg_partman 4.x counts premake from now (infinite_time_partitions); 5.x from
+# the later of now and the newest row, here a rescued row 3 months ahead.
+runway=$(sql -c "WITH base AS (SELECT CASE WHEN fitbot_partman_internal.partman_major_version() >= 5
+                                          THEN greatest(now(), (SELECT max(measured_at) FROM public.heart_rate_readings)) ELSE now() END AS t)
+                 SELECT max(r.range_start)::date || ' ' || (max(r.range_start) >= date_trunc('month', base.t) + interval '3 months'
+                        AND max(r.range_start) <= base.t + interval '4 months')::int
+                 FROM fitbot_partman_internal.partition_ranges('public.heart_rate_readings') r, base GROUP BY base.t")
+check "... and the runway stays normal: newest partition starts ${runway% *}, within premake + 1 months (of the newest row, on pg_partman 5)" test "${runway#* }" = 1
 
 # ---------------------------------------------------------------- the ledger across pg_dump/pg_restore
 sql -c "INSERT INTO fitbot_partman.maintenance_settings VALUES ('lock_timeout', '3s')"
