@@ -115,6 +115,41 @@ std::vector<Parent> read_parents(pqxx::transaction_base &txn, const std::string 
     return parents;
 }
 
+// Adopted wide oldest partitions as fitbot_partman.wide_partitions records
+// them, as the extension reads them (src/pg/wide_partitions.cpp). Absent where
+// fitbot_partman's SQL was never installed; unreadable is left unread.
+void read_wide_partitions(pqxx::transaction_base &txn, std::vector<Parent> &parents) {
+    const bool readable =
+        txn.exec(
+               "SELECT coalesce((SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
+               "                        AND pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+               "                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+               "                  WHERE n.nspname = 'fitbot_partman' AND c.relname = 'wide_partitions'), false)")[0][0]
+            .as<bool>();
+    if (!readable) return;
+    std::map<std::string, core::WidePartitionFact> by_parent;
+    for (const pqxx::row &row :
+         txn.exec("SELECT format('%I.%I', s.nspname, substr(w.parent, length(s.nspname) + 2)),"
+                  "       (extract(epoch FROM w.range_start) * 1000000)::int8,"
+                  "       (extract(epoch FROM w.range_end) * 1000000)::int8, w.retention IS NOT NULL, " +
+                  interval_parts("coalesce(w.retention, interval '0')") +
+                  ", w.retention_keep_table, w.rows_deleted"
+                  "  FROM fitbot_partman.wide_partitions w"
+                  "  CROSS JOIN LATERAL (SELECT split_part(w.parent, '.', 1) AS nspname) s")) {
+        core::WidePartitionFact wide;
+        wide.range_start = row[1].as<core::Micros>();
+        wide.range_end = row[2].as<core::Micros>();
+        if (row[3].as<bool>()) wide.retention = interval_at(row, 4);
+        wide.keep_table = row[7].as<bool>();
+        wide.rows_expired = row[8].as<std::int64_t>();
+        by_parent.emplace(row[0].as<std::string>(), wide);
+    }
+    for (Parent &parent : parents) {
+        auto found = by_parent.find(parent.fact.parent);
+        if (found != by_parent.end()) parent.fact.wide_partition = found->second;
+    }
+}
+
 // Relations other sessions hold ACCESS EXCLUSIVE on, as the extension sees them.
 std::set<std::string> exclusively_locked(pqxx::transaction_base &txn) {
     std::set<std::string> locked;
@@ -432,6 +467,7 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
                             kPartmanReaderSchema + ".part_config(), which pg_monitor may execute");
     }
     std::vector<Parent> parents = read_parents(txn, facts.partman_schema, access);
+    read_wide_partitions(txn, parents);
     read_partitions(txn, parents, *session_zone, access, context[6].as<bool>());
     for (Parent &parent : parents) facts.parents.push_back(std::move(parent.fact));
     read_scheduler_and_ledger(txn, facts.maintenance);

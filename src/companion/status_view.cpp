@@ -84,6 +84,22 @@ std::string default_rows_text(const core::ParentReport &parent) {
     return parent.default_rows_unknown.empty() ? "not counted (locked)" : "unknown (see below)";
 }
 
+namespace {
+
+// The adopted wide oldest partition in one line: what it spans, and when
+// run_maintenance() is done with it (the reasons below say how).
+std::string wide_partition_text(const core::WidePartitionReport &wide) {
+    std::string line = fmt::format("wide partition {} ({} to {}): ", wide.name, readable_utc(wide.range_start),
+                                   readable_utc(wide.range_end));
+    if (!wide.planned_expiry) return line + "kept (no retention)";
+    return line + fmt::format("{} {}{}, retention {}{}", wide.keep_table ? "detached from" : "dropped from",
+                              readable_utc(*wide.planned_expiry), wide.overdue ? " (OVERDUE)" : "",
+                              core::text::describe_interval(*wide.retention),
+                              wide.keep_table ? "" : fmt::format(", {} rows expired so far", wide.rows_expired));
+}
+
+}  // namespace
+
 std::string render_status_text(const Evaluation &evaluation, const core::ZoneRules &local_zone) {
     const core::HealthReport &report = evaluation.report;
     std::string out =
@@ -104,6 +120,7 @@ std::string render_status_text(const Evaluation &evaluation, const core::ZoneRul
                            default_rows_text(parent), human_bytes(parent.total_bytes),
                            std::int64_t(parent.estimated_rows));
         out += "  timeline: " + partition_timeline(parent) + "\n";
+        if (parent.wide_partition) out += "  " + wide_partition_text(*parent.wide_partition) + "\n";
         for (const std::string &reason : parent.reasons) out += "  - " + reason + "\n";
     }
     if (!report.parents.empty()) out += fmt::format("  ({})\n", kTimelineLegend);
@@ -134,6 +151,23 @@ std::string render_status_text(const Evaluation &evaluation, const core::ZoneRul
     return out;
 }
 
+namespace {
+
+nlohmann::json wide_partition_json(const std::optional<core::WidePartitionReport> &wide) {
+    if (!wide) return nullptr;
+    return {{"name", wide->name},
+            {"range_start", iso_utc(wide->range_start)},
+            {"range_end", iso_utc(wide->range_end)},
+            {"retention", wide->retention ? nlohmann::json(core::text::describe_interval(*wide->retention))
+                                          : nlohmann::json(nullptr)},
+            {"keep_table", wide->keep_table},
+            {"rows_expired", wide->rows_expired},
+            {"planned_expiry", optional_time(wide->planned_expiry)},
+            {"overdue", wide->overdue}};
+}
+
+}  // namespace
+
 std::string render_status_json(const Evaluation &evaluation) {
     using nlohmann::json;
     const core::HealthReport &report = evaluation.report;
@@ -150,7 +184,8 @@ std::string render_status_json(const Evaluation &evaluation) {
                           {"gaps", parent.gaps},
                           {"default_rows", parent.default_rows ? json(*parent.default_rows) : json(nullptr)},
                           {"total_bytes", parent.total_bytes},
-                          {"timeline", partition_timeline(parent)}});
+                          {"timeline", partition_timeline(parent)},
+                          {"wide_partition", wide_partition_json(parent.wide_partition)}});
     }
     json jobs = json::array();
     for (const core::JobReport &job : report.maintenance.jobs) {

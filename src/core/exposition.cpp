@@ -215,6 +215,19 @@ std::string format_metrics(const HealthReport &report, const ExpositionInfo &inf
                    if (!p.quarantined_rows) return std::nullopt;
                    return integer(*p.quarantined_rows);
                });
+    per_parent("fitbot_partman_wide_partition_expiry_timestamp_seconds",
+               "When an adopted wide oldest partition is dropped (or detached) by run_maintenance(): its upper bound "
+               "plus the retention, as a Unix timestamp; absent without one, or without retention.",
+               [](const ParentReport &p) -> Value {
+                   if (!p.wide_partition || !p.wide_partition->planned_expiry) return std::nullopt;
+                   return seconds_value(*p.wide_partition->planned_expiry);
+               });
+    per_parent("fitbot_partman_wide_partition_rows_expired",
+               "Rows run_maintenance() deleted from the adopted wide oldest partition so far; absent without one.",
+               [](const ParentReport &p) -> Value {
+                   if (!p.wide_partition) return std::nullopt;
+                   return integer(p.wide_partition->rows_expired);
+               });
     per_parent("fitbot_partman_default_rows",
                "Rows in the default partition; absent when it was locked and not counted.",
                [](const ParentReport &p) -> Value {

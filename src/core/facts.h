@@ -24,6 +24,18 @@ struct PartitionFact {
     bool locked = false;        // another session held a conflicting lock
 };
 
+// An adopted wide oldest partition, as fitbot_partman.wide_partitions
+// records it (adopt_table(), or a table partitioned by hand): wider than the
+// partition interval, so pg_partman's retention is held back (NULL in
+// part_config) while it is attached, and run_maintenance() expires it.
+struct WidePartitionFact {
+    Micros range_start = 0;  // its bounds as attached: the child with these bounds is it
+    Micros range_end = 0;
+    std::optional<Interval> retention;  // the retention held back; nullopt keeps every row
+    bool keep_table = false;            // detached whole once expired, never emptied
+    std::int64_t rows_expired = 0;      // deleted from it by run_maintenance() so far
+};
+
 // One parent in pg_partman's part_config.
 struct ParentFact {
     std::string parent;   // schema-qualified
@@ -53,6 +65,8 @@ struct ParentFact {
     // Rows rescue_default() set aside in <parent>_quarantine: nullopt when
     // there is no such table, or it was locked this time.
     std::optional<std::int64_t> quarantined_rows;
+    // Its adopted wide oldest partition, when one is recorded.
+    std::optional<WidePartitionFact> wide_partition;
 };
 
 struct CronJobFact {

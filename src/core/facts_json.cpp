@@ -60,6 +60,28 @@ PartitionFact partition_from(const json &object) {
     return partition;
 }
 
+json wide_partition_json(const std::optional<WidePartitionFact> &wide) {
+    if (!wide) return json(nullptr);
+    return json{{"range_start", wide->range_start},
+                {"range_end", wide->range_end},
+                {"retention", wide->retention ? interval_json(*wide->retention) : json(nullptr)},
+                {"keep_table", wide->keep_table},
+                {"rows_expired", wide->rows_expired}};
+}
+
+// Added in 1.1: absent from a 1.0 library's JSON (it had no wide partitions).
+std::optional<WidePartitionFact> wide_partition_from(const json &parent) {
+    if (!parent.contains("wide_partition") || parent.at("wide_partition").is_null()) return std::nullopt;
+    const json &object = parent.at("wide_partition");
+    WidePartitionFact wide;
+    wide.range_start = object.at("range_start").get<Micros>();
+    wide.range_end = object.at("range_end").get<Micros>();
+    if (!object.at("retention").is_null()) wide.retention = interval_from(object.at("retention"));
+    wide.keep_table = object.at("keep_table").get<bool>();
+    wide.rows_expired = object.at("rows_expired").get<std::int64_t>();
+    return wide;
+}
+
 json parent_json(const ParentFact &parent) {
     json partitions = json::array();
     for (const PartitionFact &partition : parent.partitions) partitions.push_back(partition_json(partition));
@@ -77,7 +99,8 @@ json parent_json(const ParentFact &parent) {
                 {"default_oldest", optional_value(parent.default_oldest)},
                 {"default_rows_estimated", parent.default_rows_estimated},
                 {"default_rows_unknown", parent.default_rows_unknown},
-                {"default_newest", optional_value(parent.default_newest)}};
+                {"default_newest", optional_value(parent.default_newest)},
+                {"wide_partition", wide_partition_json(parent.wide_partition)}};
 }
 
 ParentFact parent_from(const json &object) {
@@ -97,6 +120,7 @@ ParentFact parent_from(const json &object) {
     parent.default_rows_estimated = object.value("default_rows_estimated", false);
     parent.default_rows_unknown = object.value("default_rows_unknown", std::string());
     parent.default_newest = optional_since_1_1<Micros>(object, "default_newest");
+    parent.wide_partition = wide_partition_from(object);
     return parent;
 }
 

@@ -40,6 +40,24 @@ struct PartitionReport {
     PartitionState state = PartitionState::past;
 };
 
+// An adopted wide oldest partition that is still attached (facts.h), and
+// when run_maintenance() is done with it.
+struct WidePartitionReport {
+    std::string name;
+    Micros range_start = 0;
+    Micros range_end = 0;
+    std::optional<Interval> retention;  // held back from pg_partman meanwhile
+    bool keep_table = false;
+    std::int64_t rows_expired = 0;
+    // When its last row can have expired: its upper bound plus the retention
+    // (rows arrive in it until its upper bound). The first run of
+    // run_maintenance() from then drops it (keep_table: detaches it whole)
+    // and gives pg_partman the retention back; a run finds it sooner when
+    // its newest row is older. nullopt: no retention, it is kept.
+    std::optional<Micros> planned_expiry;
+    bool overdue = false;  // planned_expiry passed more than one maintenance period ago
+};
+
 struct ParentReport {
     std::string parent;
     Interval partition_interval;
@@ -69,6 +87,9 @@ struct ParentReport {
     std::int64_t total_bytes = 0;
     double estimated_rows = 0;
     int detached_retention_tables = 0;
+    // The adopted wide oldest partition, while it is attached: neither a gap
+    // nor an error, an informational finding that says when it goes.
+    std::optional<WidePartitionReport> wide_partition;
     Status status = Status::ok;
     std::vector<std::string> reasons;       // one sentence per finding
     std::vector<Finding> findings;          // the same findings, with severity

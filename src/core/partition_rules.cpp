@@ -54,12 +54,15 @@
 //             (next run - previous scheduled run), or one partition interval
 //             when no job runs: a run that should have dropped them passed;
 //   WARNING   detached_retention_tables > 0: retention_keep_table kept them.
+//
+// An adopted wide oldest partition: wide_partition_rules.cpp.
 #include <algorithm>
 #include <string>
 
 #include "calendar.h"
 #include "health.h"
 #include "health_text.h"
+#include "wide_partition_rules.h"
 
 namespace fitbot::core {
 
@@ -401,6 +404,7 @@ ParentReport judge_parent(ParentFact fact, Micros now, const MaintenanceReport &
     judge_gaps(report, now);
     judge_quarantine(report);
     judge_retention(report, fact, maintenance, session_zone, retention_cutoff);
+    judge_wide_partition(report, fact.wide_partition, now, maintenance, session_zone);
     return report;
 }
 

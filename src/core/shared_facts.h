@@ -44,6 +44,10 @@ inline constexpr const char *kPgCronLauncher = "pg_cron launcher";
 inline constexpr int kLockClass = 4242;
 inline constexpr int kConfigurationLock = 20;
 inline constexpr int kMaintenanceLock = 21;
+// adopt_table() holds (kAdoptionLockClass, the table's OID) at session level
+// while it adopts a table, so a second adoption of it is refused at once.
+// @ADOPTION_LOCK_CLASS@
+inline constexpr int kAdoptionLockClass = 4243;
 
 // The advisory lock pg_partman's own run_maintenance() takes (as
 // hashtext() of this); the driver takes it too, to see pg_partman skip.

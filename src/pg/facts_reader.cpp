@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -25,6 +26,7 @@
 #include "row_count_if_unlocked.h"
 #include "spi.h"
 #include "sql_text.h"
+#include "wide_partitions.h"
 #include "zone.h"
 
 extern "C" {
@@ -496,6 +498,13 @@ BackendFacts read_backend_facts(FactsScope scope) {
 
     SpiSession spi;
     std::vector<ParentConfigRow> parents = read_part_config(spi, facts.partman_schema);
+    if (pg_call(relation_exists, "fitbot_partman", "wide_partitions")) {
+        std::map<std::string, core::WidePartitionFact> wide = read_wide_partitions(spi);
+        for (ParentConfigRow &parent : parents) {
+            auto found = wide.find(parent.fact.parent);
+            if (found != wide.end()) parent.fact.wide_partition = found->second;
+        }
+    }
     facts.maintenance = read_maintenance(spi);
     spi.finish();
 

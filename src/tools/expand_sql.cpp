@@ -54,6 +54,7 @@ const std::map<std::string, std::string> &tokens() {
         {"PG_CRON_LAUNCHER", sql_literal(shared::kPgCronLauncher)},
         {"CONFIGURATION_LOCK", std::to_string(shared::kLockClass) + ", " + std::to_string(shared::kConfigurationLock)},
         {"MAINTENANCE_LOCK", std::to_string(shared::kLockClass) + ", " + std::to_string(shared::kMaintenanceLock)},
+        {"ADOPTION_LOCK_CLASS", std::to_string(shared::kAdoptionLockClass)},
         {"PARTMAN_MAINTENANCE_LOCK", sql_literal(shared::kPartmanMaintenanceLock)},
         {"HISTORY_SCHEDULE", sql_literal(shared::kHistorySchedule)},
         {"CITUS_CONNECT_TIMEOUT_MS", std::to_string(shared::kCitusConnectTimeoutMs)},

@@ -3,8 +3,8 @@
 # pg_partman and pg_cron only, and `fitbot-partman --agentless setup`; then
 # fitbot_partman is installed beside it, and on the same fixtures (healthy,
 # rows in the default partition, a gap, an inactive job, failed runs, a
-# locked default partition) `status --json` and `check` must agree between
-# the two modes. Then the companion's maintain (dry run, real run, refusing
+# locked default partition, an adopted wide partition) `status --json` and
+# `check` must agree between the two modes. Then the companion's maintain (dry run, real run, refusing
 # to overlap) and its behaviour on an unreachable database (exit codes, one
 # line, never the password).
 set -u
@@ -160,6 +160,41 @@ check "a locked default partition: both modes answered at once ($(( $(date +%s) 
 check "a locked default partition: reported as not counted" \
     python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["tables"][0]; sys.exit(0 if t["default_rows"] is None and t["timeline"].endswith("?") else 1)' "$work/agentless.json"
 kill "$locker" 2>/dev/null; locker=""
+
+# An adopted table (issue 20): its oldest partition, the table itself, is wider
+# than the interval and holds this month's rows. Neither mode reports a gap or
+# an error; both say when run_maintenance() drops it: its upper bound plus the
+# retention held back from pg_partman (1 year).
+sql -c "CREATE TABLE public.readings_adopted (id bigint, measured_at timestamptz NOT NULL);
+        INSERT INTO public.readings_adopted SELECT g, now() - g * interval '1 hour' FROM generate_series(1, 720) g;"
+sql -c "CALL fitbot_partman.adopt_table('public.readings_adopted', 'measured_at', retention => '1 year')" >/dev/null 2>&1
+planned=$(sql -c "SELECT to_char((range_end + retention) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' '
+                         || extract(epoch FROM range_end + retention)::bigint
+                  FROM fitbot_partman.wide_partitions WHERE parent = 'public.readings_adopted'")
+check "adopted: a wide partition recorded with retention 1 year held back ($planned)" test -n "$planned"
+check "adopted: SQL health is ok, no gap, and its reasons give the planned expiry" \
+    test "$(sql -c "SELECT status || '|' || gaps || '|' || (array_to_string(reasons, ' ') ~ 'drops it at its first run from')
+                    FROM fitbot_partman.partition_health() WHERE parent = 'public.readings_adopted'::regclass")" = "ok|0|true"
+compare "an adopted wide partition"
+for mode in "" "--agentless"; do
+    check "adopted${mode:+ ($mode)}: status --json shows the wide partition, ok, no gap, dropped at ${planned% *}" \
+        python3 - "${planned% *}" <<PY
+import json, subprocess, sys
+document = json.loads(subprocess.run("$companion $mode status --json".split(), capture_output=True, text=True).stdout)
+table = next(t for t in document["tables"] if t["parent"] == "public.readings_adopted")
+wide = table["wide_partition"]
+ok = (table["status"] == "ok" and table["gaps"] == 0 and "_" not in table["timeline"]
+      and wide["name"].startswith("public.readings_adopted_p") and wide["retention"] == "1 year"
+      and wide["planned_expiry"] == sys.argv[1] and wide["rows_expired"] == 0 and not wide["overdue"])
+sys.exit(0 if ok else print(json.dumps(table, indent=1)) or 1)
+PY
+    check "adopted${mode:+ ($mode)}: status says when it is dropped" \
+        bash -c "$companion $mode status | grep -q '^  wide partition public.readings_adopted_p[0-9_]* (.*): dropped from .*, retention 1 year, 0 rows expired so far$'"
+    check "adopted${mode:+ ($mode)}: metrics carry the planned expiry" \
+        bash -c "$companion $mode metrics | grep -qx 'fitbot_partman_wide_partition_expiry_timestamp_seconds{parent=\"public.readings_adopted\"} ${planned#* }'"
+done
+sql -c "SELECT count(*) FROM fitbot_partman.teardown('public.readings_adopted')" >/dev/null
+sql -c "DROP TABLE public.readings_adopted"
 
 # ---------------------------------------------------------------- maintain
 newest=$(sql -c "SELECT partition_name FROM fitbot_partman.partitions('public.heart_rate_readings') WHERE state = 'future' ORDER BY range_start DESC LIMIT 1")

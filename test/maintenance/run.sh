@@ -17,6 +17,8 @@
 #    drops nothing while it exists; the driver deletes its rows older than the
 #    retention in steps, keeps every row of the last 12 months, drops (or
 #    detaches) it once wholly expired and gives pg_partman its retention back;
+#    health reports it as no gap, with its planned expiry, and warns for one
+#    past it that no run of the driver has dropped;
 #  - job_command = pg_partman: setup() schedules pg_partman's plain command;
 #  - a second superuser's schedule_maintenance() and teardown() act on the one job;
 #  - DROP EXTENSION with the job scheduled: every reading kept, the job's command

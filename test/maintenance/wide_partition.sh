@@ -28,6 +28,18 @@ check "wide partitions registered: pg_partman's retention none for all four, 1 y
     test "$(partman_retentions)" = "public.wide_empty=none public.wide_old=none public.wide_old_kept=none public.wide_readings=none" \
          -a "$(sql -c "SELECT count(*) FILTER (WHERE retention = interval '1 year') FROM fitbot_partman.wide_partitions WHERE parent IN ($wide_tables)")" = 4
 
+# Health: a wide partition is neither a gap nor an error, and says when it goes
+# (its upper bound plus the retention); one whose time passed more than a
+# maintenance period ago, still attached, warns.
+wide_health() { sql -c "SELECT status || '|' || gaps || '|' || array_to_string(reasons, ' ') FROM fitbot_partman.partition_health() WHERE parent = 'public.$1'::regclass"; }
+planned=$(sql -c "SELECT to_char(($(month 2) + interval '1 year') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'")
+check "health of wide_readings: ok, no gap, dropped at the first run from its upper bound + 1 year ($planned)" \
+    bash -c "[[ \"\$1\" == ok\|0\|*'drops it at its first run from $planned'* ]]" _ "$(wide_health wide_readings)"
+for t in wide_old wide_old_kept; do
+    check "health of $t (wholly expired, never maintained by our driver): warning, no gap, not dropped since its time" \
+        bash -c "[[ \"\$1\" == warning\|0\|*'is wider than its partition interval'*'more than one maintenance period ago'* ]]" _ "$(wide_health $t)"
+done
+
 sql -c "CALL $partman.run_maintenance_proc()"
 check "pg_partman's own run_maintenance_proc() drops nothing while the wide partitions exist ($rows_before)" \
     test "$(wide_rows)" = "$rows_before" \
@@ -65,6 +77,8 @@ check "wide_old (wholly older than a year): dropped, pg_partman's retention back
          -a "$(sql -c "SELECT retention FROM $partman.part_config WHERE parent_table = 'public.wide_old'")" = "1 year" \
          -a "$(sql -c "SELECT count(*) FROM fitbot_partman.maintenance_run_tables WHERE run_id > $run_before AND parent = 'public.wide_old'
                        AND outcome = 'succeeded' AND partitions_dropped >= 1 AND message ~ 'dropped'")" = 1
+check "health of wide_old after the driver dropped it: no gap, and no wide partition said any more" \
+    bash -c "[[ \"\$1\" == *\|0\|* && \"\$1\" != *'wider than its partition interval'* && \"\$1\" != *'wide partition'* ]]" _ "$(wide_health wide_old)"
 check "wide_old_kept (keep_table): detached with every row, not emptied; retention back to 1 year" \
     test "$(sql -c "SELECT count(*) FROM public.wide_old_kept_adopted")" = "$(sql -c "SELECT count(*) FROM generate_series($(month -30), $(month -14) - interval '1 day', interval '1 day')")" \
          -a "$(sql -c "SELECT count(*) FROM pg_inherits WHERE inhrelid = 'public.wide_old_kept_adopted'::regclass")" = 0 \

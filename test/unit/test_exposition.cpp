@@ -128,7 +128,7 @@ TEST(Exposition, HelpAndTypeOncePerFamilyBeforeItsSamples) {
             EXPECT_TRUE(declared.count(name)) << "sample before its TYPE: " << line;
         }
     }
-    EXPECT_EQ(help.size(), 31u);
+    EXPECT_EQ(help.size(), 33u);
     for (const auto &[name, count] : help) EXPECT_EQ(count, 1) << name;
     for (const auto &[name, count] : type) EXPECT_EQ(count, 1) << name;
     EXPECT_EQ(samples(text, "fitbot_partman_partitions").size(), 2u);

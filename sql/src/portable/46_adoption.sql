@@ -43,6 +43,70 @@ BEGIN
 END
 $fn$;
 
+-- One adoption of a table at a time. adopt_table() holds a session-level
+-- advisory lock (@ADOPTION_LOCK_CLASS@, the table's OID) from its first
+-- check to its end, across the commits between its steps; a second call,
+-- from another session, is refused at once instead of racing the first
+-- through the steps. The lock goes when the call ends, fails, or its session
+-- ends (kill -9 and crashes included); a call cancelled mid-way leaves it to
+-- its session, whose next adopt_table() of the table resumes the adoption.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.adopt_claim_key(tbl oid)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- the OID's 32 bits as an int4, so that pg_locks.objid shows the OID
+    SELECT CASE WHEN tbl::bigint > 2147483647 THEN (tbl::bigint - 4294967296)::integer ELSE tbl::bigint::integer END
+$$;
+
+-- The backend holding the adoption of tbl, or NULL.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.adopt_claim_holder(tbl oid)
+RETURNS integer
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.pid FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND l.classid = @ADOPTION_LOCK_CLASS@ AND l.objid = tbl
+    LIMIT 1
+$$;
+
+-- Claims the adoption of tbl for this session, or refuses.
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.adopt_claim(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    holder integer := fitbot_partman_internal.adopt_claim_holder(tbl);
+    holder_state text;
+BEGIN
+    IF holder = pg_backend_pid() THEN
+        RETURN;  -- left by this session's cancelled call: resume
+    END IF;
+    IF pg_try_advisory_lock(@ADOPTION_LOCK_CLASS@, fitbot_partman_internal.adopt_claim_key(tbl)) THEN
+        RETURN;
+    END IF;
+    holder := fitbot_partman_internal.adopt_claim_holder(tbl);
+    SELECT a.state INTO holder_state FROM pg_stat_activity a WHERE a.pid = holder;
+    RAISE EXCEPTION 'table % is being adopted by another session', tbl
+        USING ERRCODE = 'object_in_use',
+              DETAIL = format('Session %s (%s) holds the adoption of the table; it changed nothing yet or resumes where it stopped.',
+                              coalesce(holder::text, 'unknown'), coalesce(holder_state, 'state not visible')),
+              HINT = 'Wait for that call to finish. If it was cancelled, call adopt_table() again in that session or end it (pg_terminate_backend); any session can then resume the adoption.';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION fitbot_partman_internal.adopt_release(tbl regclass)
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_advisory_unlock(@ADOPTION_LOCK_CLASS@, fitbot_partman_internal.adopt_claim_key(tbl))
+    WHERE fitbot_partman_internal.adopt_claim_holder(tbl) = pg_backend_pid()
+$$;
+
 -- Every lock below is waited for at most the driver's lock_timeout; the
 -- caller retries within its time budget.
 CREATE OR REPLACE FUNCTION fitbot_partman_internal.adopt_lock_timeout()

@@ -223,9 +223,17 @@ BEGIN
             USING HINT = pg_catalog.format('Change its settings with fitbot_partman.register_table(%L, %L, ...).', tbl::text, control);
         RETURN;
     END IF;
-    PERFORM fitbot_partman_internal.adopt_option_refusals(partition_interval, premake, retention);
-    PERFORM fitbot_partman_internal.adopt_refusals(tbl, control, (fitbot_partman_internal.adopt_bounds(tbl)).validated IS NOT TRUE);
-    PERFORM fitbot_partman_internal.adopt_name_refusals(tbl, control, step_interval, retention);
+    -- Claimed before the refusals (one of which scans the table), released
+    -- on every error below: nothing is left held but by a cancel.
+    PERFORM fitbot_partman_internal.adopt_claim(table_oid);
+    BEGIN
+        PERFORM fitbot_partman_internal.adopt_option_refusals(partition_interval, premake, retention);
+        PERFORM fitbot_partman_internal.adopt_refusals(tbl, control, (fitbot_partman_internal.adopt_bounds(tbl)).validated IS NOT TRUE);
+        PERFORM fitbot_partman_internal.adopt_name_refusals(tbl, control, step_interval, retention);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fitbot_partman_internal.adopt_release(table_oid);
+        RAISE;
+    END;
 
     deadline := pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
                 fitbot_partman_internal.maintenance_setting('time_budget')::interval;
@@ -245,11 +253,15 @@ BEGIN
                 -- Lock waits are bounded, retried with a growing pause
                 -- (other sessions' statements go first meanwhile).
                 IF pg_catalog.clock_timestamp() OPERATOR(pg_catalog.>=) deadline THEN
+                    PERFORM fitbot_partman_internal.adopt_release(table_oid);
                     RAISE EXCEPTION 'adopt_table: no lock on % for step % within the time budget', tbl, step
                         USING ERRCODE = 'lock_not_available',
                               DETAIL = 'Each attempt waits at most the driver''s lock_timeout; long transactions on the table kept it locked.',
                               HINT = 'Call adopt_table() again when the table is quieter: it resumes at this step (settings lock_timeout and time_budget in fitbot_partman.maintenance_settings).';
                 END IF;
+                WHEN OTHERS THEN
+                    PERFORM fitbot_partman_internal.adopt_release(table_oid);
+                    RAISE;
             END;
             PERFORM pg_catalog.pg_sleep(pause);
             pause := least(pause OPERATOR(pg_catalog.*) 2, 1);
@@ -259,6 +271,7 @@ BEGIN
         END IF;
         COMMIT;
     END LOOP;
+    PERFORM fitbot_partman_internal.adopt_release(table_oid);
     PERFORM pg_catalog.set_config('search_path', caller_search_path, false);
 END
 $fn$;
