@@ -23,8 +23,10 @@
 --   (@MAINTENANCE_LOCK@), the backoff sleeps included. A run that cannot take it does
 --   nothing and records "skipped". A transaction lock ends with the
 --   transaction, so a cancelled run never leaves it behind; its ledger row,
---   left "running", is closed as interrupted by the next run (which holds the
---   lock, so no run can be in progress).
+--   left "running", is closed as interrupted by the next run whose session
+--   is gone or has moved on. (Between two transactions of a run, another run
+--   may take the lock: it closes nothing of a run still in progress, and the
+--   first run yields the tables it cannot lock.)
 -- * pg_partman sets search_path for the session; the caller's is put back.
 -- * Each attempt is bounded by the budget left, so premake-sized work cannot
 --   hold ACCESS EXCLUSIVE past it (issue 19). SET LOCAL statement_timeout
@@ -158,10 +160,20 @@ BEGIN
         RETURN;
     END IF;
 
-    UPDATE fitbot_partman.maintenance_runs
+    -- Close the rows of runs that were cut short. Only those: another run
+    -- lets the lock go between two of its transactions (a COMMIT ends a
+    -- transaction lock), and is in progress all the same. As health judges
+    -- it (core/ledger_liveness.h): its session is gone, or is not the run's
+    -- (started after it), or is idle, or has moved on to a later statement.
+    UPDATE fitbot_partman.maintenance_runs r
     SET outcome = 'failed', finished_at = pg_catalog.clock_timestamp(),
         message = 'interrupted before it finished (cancelled, timed out, or its session ended)'
-    WHERE outcome = 'running';
+    WHERE r.outcome = 'running'
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                      WHERE a.pid = r.backend_pid
+                        AND (a.backend_start IS NULL OR a.backend_start <= r.started_at)
+                        AND a.state IS DISTINCT FROM 'idle'
+                        AND (a.query_start IS NULL OR a.query_start <= r.started_at));
     INSERT INTO fitbot_partman.maintenance_runs (trigger, application_name)
     VALUES (run_trigger, pg_catalog.current_setting('application_name'))
     RETURNING run_id INTO run;
