@@ -10,24 +10,6 @@ namespace fitbot::companion {
 
 namespace {
 
-// What the reading role may see of cron.job in pg_cron's database.
-struct CronAccess {
-    bool installed = false;                   // pg_cron's extension exists in this database
-    bool sees_all = false;                    // superuser or BYPASSRLS: row-level security does not apply
-    bool cron_usage = false;                  // USAGE on schema cron (pg_cron grants it to no one)
-    bool reader_installed = false;            // fitbot_partman_cron's functions exist
-    bool reader_usable = false;               // ... and this role may execute them
-    bool reader_sees_all = false;             // ... and their owner is a superuser or BYPASSRLS
-    std::string reader_owner;                 // of the usable readers, joined by '", "'
-    std::vector<std::string> reader_schemas;  // the usable readers, quoted
-    // Of those, the ones with driver_firings() (readers set up before it
-    // existed lack it until setup runs again).
-    std::set<std::string> readers_with_firings;
-    std::string log_run;  // cron.log_run as pg_settings shows it ("" when hidden)
-    std::string role;
-    std::string database;
-};
-
 // The job readers: fitbot_partman_cron and fitbot_partman_cron_<role>, one
 // per administrator (reader_setup.cpp), each a schema holding both functions.
 // Columns: schema (quoted), usable by this role, owner sees every job, owner,
@@ -49,7 +31,9 @@ pqxx::result job_readers(pqxx::transaction_base &txn) {
         txn.quote(kCronReaderSchema) + ", n.nspname");
 }
 
-CronAccess probe_access(pqxx::transaction_base &txn) {
+}  // namespace
+
+CronAccess probe_cron_access(pqxx::transaction_base &txn) {
     pqxx::row row = txn.exec(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
         "       (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),"
@@ -77,6 +61,8 @@ CronAccess probe_access(pqxx::transaction_base &txn) {
     }
     return access;
 }
+
+namespace {
 
 // Columns: jobid, jobname, schedule, command, database, username, active, known_since (micros).
 void add_jobs(const pqxx::result &rows, core::MaintenanceFacts &maintenance) {
@@ -258,10 +244,10 @@ std::string hidden_reason(const CronAccess &access, const std::string &app_datab
 }  // namespace
 
 void read_cron_jobs(pqxx::transaction_base &cron_txn, const std::string &app_database,
-                    core::MaintenanceFacts &maintenance) {
+                    core::MaintenanceFacts &maintenance, const CronAccess *known_access) {
     maintenance.jobs.clear();
     maintenance.runs.clear();
-    const CronAccess access = probe_access(cron_txn);
+    const CronAccess access = known_access ? *known_access : probe_cron_access(cron_txn);
     maintenance.cron_installed = access.installed;
     maintenance.jobs_visible = true;
     maintenance.jobs_hidden_reason.clear();
