@@ -487,9 +487,8 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now, c
         text::add_finding(report, Status::warning, std::to_string(running_jobs.size()) + " maintenance jobs",
                           std::to_string(running_jobs.size()) + " active pg_cron jobs (" + list +
                               ") run pg_partman maintenance for this database, so it runs more often than "
-                              "intended and the runs can collide; keep one with SELECT "
-                              "fitbot_partman.schedule_maintenance() and remove the others with SELECT "
-                              "cron.unschedule(jobid).");
+                              "intended and the runs can collide; " +
+                              keep_one_job_hint(facts) + ".");
     }
     for (JobJudgement &judgement : judgements) {
         JobReport &job = judgement.report;

@@ -29,6 +29,16 @@ std::string schedule_job_hint(const MaintenanceFacts &facts) {
     return "run SELECT fitbot_partman.schedule_maintenance()";
 }
 
+std::string keep_one_job_hint(const MaintenanceFacts &facts) {
+    if (cron_in_another_database(facts)) {
+        return "keep one and remove the others with SELECT cron.unschedule(jobid) in database " +
+               quoted(facts.cron_database) + ", where pg_cron lives";
+    }
+    if (!facts.extension_installed) return "keep one and remove the others with SELECT cron.unschedule(jobid)";
+    return "keep one with SELECT fitbot_partman.schedule_maintenance() and remove the others with SELECT "
+           "cron.unschedule(jobid)";
+}
+
 std::string install_pg_cron_hint(const MaintenanceFacts &facts) {
     if (cron_in_another_database(facts)) {
         // Moving cron.database_name here would take the jobs of every other

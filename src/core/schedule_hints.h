@@ -21,6 +21,10 @@ bool cron_in_another_database(const MaintenanceFacts &facts);
 // "run ..." (no leading capital, no final period): how to schedule the job.
 std::string schedule_job_hint(const MaintenanceFacts &facts);
 
+// "keep one ..." (no final period): how to remove all but one of several
+// maintenance jobs of this database, in pg_cron's database.
+std::string keep_one_job_hint(const MaintenanceFacts &facts);
+
 // The whole remedy when pg_cron's extension is missing where it must be.
 std::string install_pg_cron_hint(const MaintenanceFacts &facts);
 

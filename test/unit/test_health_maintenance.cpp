@@ -129,6 +129,22 @@ TEST(HealthMaintenance, PgCronNotLoadedAgentlessEndsWithTheCompanionsSetup) {
     EXPECT_EQ(reason.find("fitbot_partman."), std::string::npos) << reason;
 }
 
+TEST(HealthMaintenance, TwoJobsWherePgCronLivesElsewhereAreRemovedThere) {  // L2, L3
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.database = "fitbot2";
+    facts.cron_database = "postgres";
+    CronJobFact second = facts.jobs.front();
+    second.jobid = 4;
+    facts.jobs.push_back(second);
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "keep one and remove the others with SELECT "
+                                    "cron.unschedule(jobid) in database \"postgres\", where "
+                                    "pg_cron lives."));
+    for (const std::string &reason : report.reasons) EXPECT_EQ(reason.find("schedule_maintenance"), std::string::npos);
+}
+
 TEST(HealthMaintenance, CronNotInstalledIsCritical) {
     MaintenanceFacts facts;
     facts.cron_installed = false;
