@@ -24,7 +24,7 @@ INTERVAL=${INTERVAL:-2}
 WINDOW=${WINDOW:-40}
 
 pids=()
-bench_cluster all_databases 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; wait 2>/dev/null'
+bench_cluster all_databases 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true'
 sql -c "SET client_min_messages = warning; CREATE EXTENSION pg_cron" \
     -c "CREATE ROLE fitbot_monitor LOGIN IN ROLE pg_monitor" >/dev/null
 

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "cron_jobs.h"
 #include "dsn.h"
@@ -13,9 +14,16 @@ namespace {
 
 // serve keeps its connections to pg_cron's database, one per DSN (with
 // --all-databases every application database shares one), across refreshes.
+// With each, what the role may see there (probe_cron_access), probed once
+// per round of refreshes (new_cron_round) rather than once per application
+// database: a reader installed or granted meanwhile is seen in the next round.
+struct KeptCron {
+    std::unique_ptr<Connection> connection;
+    std::optional<CronAccess> access;
+};
 std::mutex kept_mutex;
 bool keeping = false;
-std::map<std::string, std::unique_ptr<Connection>> kept;
+std::map<std::string, KeptCron> kept;
 
 }  // namespace
 
@@ -23,6 +31,11 @@ void keep_cron_connections(bool keep) {
     std::lock_guard<std::mutex> lock(kept_mutex);
     keeping = keep;
     if (!keep) kept.clear();
+}
+
+void new_cron_round() {
+    std::lock_guard<std::mutex> lock(kept_mutex);
+    for (auto &entry : kept) entry.second.access.reset();
 }
 
 bool cron_lives_elsewhere(const core::MaintenanceFacts &maintenance, const std::string &app_database) {
@@ -63,10 +76,16 @@ void read_jobs_in_cron_database(core::MaintenanceFacts &maintenance, const std::
     try {
         Connection fresh;
         Connection *cron = &fresh;
+        std::optional<CronAccess> *access = nullptr;
         if (keeping) {
-            std::unique_ptr<Connection> &slot = kept[dsn];
-            if (!slot) slot = std::make_unique<Connection>(connect_cron_database(app_dsn, maintenance.cron_database));
-            cron = slot.get();
+            KeptCron &slot = kept[dsn];
+            if (!slot.connection) {
+                slot.connection =
+                    std::make_unique<Connection>(connect_cron_database(app_dsn, maintenance.cron_database));
+                slot.access.reset();
+            }
+            cron = slot.connection.get();
+            access = &slot.access;
         } else {
             fresh = connect_cron_database(app_dsn, maintenance.cron_database);
         }
@@ -74,7 +93,8 @@ void read_jobs_in_cron_database(core::MaintenanceFacts &maintenance, const std::
         try {
             scrubbed(dsn, [&] {
                 pqxx::read_transaction txn(*cron->connection);
-                read_cron_jobs(txn, app_database, read);
+                if (access && !*access) *access = probe_cron_access(txn);
+                read_cron_jobs(txn, app_database, read, access ? &**access : nullptr);
                 return 0;
             });
         } catch (const DatabaseError &) {

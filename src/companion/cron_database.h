@@ -28,6 +28,11 @@ Connection connect_cron_database(const std::string &app_dsn, const std::string &
 // connecting for every read.
 void keep_cron_connections(bool keep);
 
+// serve, at the start of each round of refreshes: probe again what the role
+// may see in pg_cron's database (readers installed, grants), once for the
+// round's application databases.
+void new_cron_round();
+
 // When pg_cron lives in another database, reads the application's
 // maintenance jobs and runs there (read_cron_jobs) into `maintenance`. When
 // that database cannot be reached, the jobs are not visible, and the reason

@@ -1,6 +1,8 @@
 #include "cron_jobs.h"
 
+#include <functional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "core/shared_facts.h"
@@ -10,23 +12,17 @@ namespace fitbot::companion {
 
 namespace {
 
-// What the reading role may see of cron.job in pg_cron's database.
-struct CronAccess {
-    bool installed = false;                   // pg_cron's extension exists in this database
-    bool sees_all = false;                    // superuser or BYPASSRLS: row-level security does not apply
-    bool cron_usage = false;                  // USAGE on schema cron (pg_cron grants it to no one)
-    bool reader_installed = false;            // fitbot_partman_cron's functions exist
-    bool reader_usable = false;               // ... and this role may execute them
-    bool reader_sees_all = false;             // ... and their owner is a superuser or BYPASSRLS
-    std::string reader_owner;                 // of the usable readers, joined by '", "'
-    std::vector<std::string> reader_schemas;  // the usable readers, quoted
-    // Of those, the ones with driver_firings() (readers set up before it
-    // existed lack it until setup runs again).
-    std::set<std::string> readers_with_firings;
-    std::string log_run;  // cron.log_run as pg_settings shows it ("" when hidden)
-    std::string role;
-    std::string database;
-};
+// Runs `sql` (parameters $1, ...) as a statement prepared once per
+// connection (libpqxx prepares it at its first use there, and keeps it):
+// serve reads every application database's jobs in pg_cron's database with
+// the same few statements, parsed and planned once rather than at each read
+// (issue 21). The name comes from the text, so each text is one statement.
+template <typename... Args>
+pqxx::result exec_prepared_once(pqxx::transaction_base &txn, const std::string &sql, Args &&...args) {
+    const std::string name = "fitbot_cron_" + std::to_string(std::hash<std::string>{}(sql));
+    txn.conn().prepare(name, sql);
+    return txn.exec_prepared(name, std::forward<Args>(args)...);
+}
 
 // The job readers: fitbot_partman_cron and fitbot_partman_cron_<role>, one
 // per administrator (reader_setup.cpp), each a schema holding both functions.
@@ -49,7 +45,9 @@ pqxx::result job_readers(pqxx::transaction_base &txn) {
         txn.quote(kCronReaderSchema) + ", n.nspname");
 }
 
-CronAccess probe_access(pqxx::transaction_base &txn) {
+}  // namespace
+
+CronAccess probe_cron_access(pqxx::transaction_base &txn) {
     pqxx::row row = txn.exec(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
         "       (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),"
@@ -77,6 +75,8 @@ CronAccess probe_access(pqxx::transaction_base &txn) {
     }
     return access;
 }
+
+namespace {
 
 // Columns: jobid, jobname, schedule, command, database, username, active, known_since (micros).
 void add_jobs(const pqxx::result &rows, core::MaintenanceFacts &maintenance) {
@@ -128,29 +128,33 @@ bool firings_unrecorded(const CronAccess &access, core::MaintenanceFacts &mainte
 
 void read_directly(pqxx::transaction_base &txn, const std::string &app_database, bool with_driver_jobs,
                    core::MaintenanceFacts &maintenance) {
-    const std::string filter = " j.command ~* " + txn.quote(core::shared::kMaintenanceCommandPattern) +
-                               " AND j.database = " + txn.quote(app_database);
-    add_jobs(
-        txn.exec("SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
+    const std::string filter =
+        " j.command ~* " + txn.quote(core::shared::kMaintenanceCommandPattern) + " AND j.database = $1";
+    add_jobs(exec_prepared_once(
+                 txn,
+                 "SELECT j.jobid, coalesce(j.jobname, '')::text, j.schedule, j.command, j.database, j.username::text,"
                  "       j.active, CASE WHEN current_setting('track_commit_timestamp')::bool"
                  "                      THEN (extract(epoch FROM pg_xact_commit_timestamp(j.xmin)) * 1000000)::int8 END"
                  "  FROM cron.job j WHERE" +
-                 filter + " ORDER BY j.jobid"),
-        maintenance);
+                     filter + " ORDER BY j.jobid",
+                 app_database),
+             maintenance);
     // A job that runs the driver has its runs in the ledger: cron.job_run_details,
     // which pg_cron never purges, is not walked for it.
     const std::string driver_filter =
         with_driver_jobs ? std::string()
                          : " AND strpos(j.command, " + txn.quote(core::shared::kDriverCommandMarker) + ") = 0";
     add_runs(
-        txn.exec(
+        exec_prepared_once(
+            txn,
             "SELECT r.jobid, r.status, coalesce(r.return_message, ''),"
             "       (extract(epoch FROM r.start_time) * 1000000)::int8, (extract(epoch FROM r.end_time) * 1000000)::int8"
             "  FROM cron.job j CROSS JOIN LATERAL ("
             "       SELECT d.jobid, d.status, d.return_message, d.start_time, d.end_time, d.runid"
             "         FROM cron.job_run_details d WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT " +
-            std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter + driver_filter +
-            " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC"),
+                std::to_string(core::shared::kRunsPerJob) + ") r WHERE" + filter + driver_filter +
+                " ORDER BY r.start_time DESC NULLS LAST, r.runid DESC",
+            app_database),
         maintenance);
 }
 
@@ -160,17 +164,20 @@ void read_directly(pqxx::transaction_base &txn, const std::string &app_database,
 // here. Bounded by the newest kCronFiringsWindow runids: one index range.
 void read_driver_firings_directly(pqxx::transaction_base &txn, const std::string &app_database,
                                   core::MaintenanceFacts &maintenance) {
-    add_runs(txn.exec(std::string("SELECT ") + kFiringColumns +
-                      "  FROM cron.job j CROSS JOIN LATERAL ("
-                      "       SELECT d.* FROM cron.job_run_details d"
-                      "        WHERE d.jobid = j.jobid"
-                      "          AND d.runid > (SELECT coalesce(max(m.runid), 0) FROM cron.job_run_details m) - " +
-                      std::to_string(core::shared::kCronFiringsWindow) + " ORDER BY d.runid DESC LIMIT " +
-                      std::to_string(core::shared::kRunsPerJob) + ") r WHERE j.command ~* " +
-                      txn.quote(core::shared::kMaintenanceCommandPattern) +
-                      " AND j.database = " + txn.quote(app_database) + " AND strpos(j.command, " +
-                      txn.quote(core::shared::kDriverCommandMarker) + ") > 0 ORDER BY r.runid DESC"),
-             maintenance);
+    add_runs(
+        exec_prepared_once(
+            txn,
+            std::string("SELECT ") + kFiringColumns +
+                "  FROM cron.job j CROSS JOIN LATERAL ("
+                "       SELECT d.* FROM cron.job_run_details d"
+                "        WHERE d.jobid = j.jobid"
+                "          AND d.runid > (SELECT coalesce(max(m.runid), 0) FROM cron.job_run_details m) - " +
+                std::to_string(core::shared::kCronFiringsWindow) + " ORDER BY d.runid DESC LIMIT " +
+                std::to_string(core::shared::kRunsPerJob) + ") r WHERE j.command ~* " +
+                txn.quote(core::shared::kMaintenanceCommandPattern) + " AND j.database = $1 AND strpos(j.command, " +
+                txn.quote(core::shared::kDriverCommandMarker) + ") > 0 ORDER BY r.runid DESC",
+            app_database),
+        maintenance);
     maintenance.driver_firings_read = true;
 }
 
@@ -178,28 +185,33 @@ void read_through_reader(pqxx::transaction_base &txn, const std::string &schema,
                          bool with_driver_jobs, core::MaintenanceFacts &maintenance) {
     // The reader gives no command text (it may hold secrets), only whether
     // it runs the driver: that is all health reads of it.
-    add_jobs(txn.exec("SELECT jobid, jobname, schedule,"
-                      "       CASE WHEN runs_driver THEN " +
-                      txn.quote(std::string("CALL ") + core::shared::kDriverCommandMarker + ")") +
-                      " ELSE 'pg_partman run_maintenance (command not shown)' END,"
-                      "       database, username, active,"
-                      "       (extract(epoch FROM known_since) * 1000000)::int8"
-                      "  FROM " +
-                      schema + ".maintenance_jobs(" + txn.quote(app_database) + ")"),
+    add_jobs(exec_prepared_once(txn,
+                                "SELECT jobid, jobname, schedule,"
+                                "       CASE WHEN runs_driver THEN " +
+                                    txn.quote(std::string("CALL ") + core::shared::kDriverCommandMarker + ")") +
+                                    " ELSE 'pg_partman run_maintenance (command not shown)' END,"
+                                    "       database, username, active,"
+                                    "       (extract(epoch FROM known_since) * 1000000)::int8"
+                                    "  FROM " +
+                                    schema + ".maintenance_jobs($1)",
+                                app_database),
              maintenance);
-    add_runs(txn.exec("SELECT jobid, status, return_message, (extract(epoch FROM start_time) * 1000000)::int8,"
-                      "       (extract(epoch FROM end_time) * 1000000)::int8"
-                      "  FROM " +
-                      schema + ".maintenance_runs(" + txn.quote(app_database) + ", " +
-                      (with_driver_jobs ? "true" : "false") + ")"),
-             maintenance);
+    add_runs(
+        exec_prepared_once(txn,
+                           "SELECT jobid, status, return_message, (extract(epoch FROM start_time) * 1000000)::int8,"
+                           "       (extract(epoch FROM end_time) * 1000000)::int8"
+                           "  FROM " +
+                               schema + ".maintenance_runs($1, $2)",
+                           app_database, with_driver_jobs),
+        maintenance);
 }
 
 void read_driver_firings_through_reader(pqxx::transaction_base &txn, const std::string &schema,
                                         const std::string &app_database, core::MaintenanceFacts &maintenance) {
-    add_runs(txn.exec(std::string("SELECT ") + kFiringColumns + " FROM " + schema + ".driver_firings(" +
-                      txn.quote(app_database) + ") r"),
-             maintenance);
+    add_runs(
+        exec_prepared_once(txn, std::string("SELECT ") + kFiringColumns + " FROM " + schema + ".driver_firings($1) r",
+                           app_database),
+        maintenance);
     maintenance.driver_firings_read = true;
 }
 
@@ -258,10 +270,10 @@ std::string hidden_reason(const CronAccess &access, const std::string &app_datab
 }  // namespace
 
 void read_cron_jobs(pqxx::transaction_base &cron_txn, const std::string &app_database,
-                    core::MaintenanceFacts &maintenance) {
+                    core::MaintenanceFacts &maintenance, const CronAccess *known_access) {
     maintenance.jobs.clear();
     maintenance.runs.clear();
-    const CronAccess access = probe_access(cron_txn);
+    const CronAccess access = known_access ? *known_access : probe_cron_access(cron_txn);
     maintenance.cron_installed = access.installed;
     maintenance.jobs_visible = true;
     maintenance.jobs_hidden_reason.clear();

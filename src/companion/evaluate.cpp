@@ -15,6 +15,7 @@ namespace {
 // when that is another one (cron_database.h).
 core::DatabaseFacts read_all_facts(pqxx::connection &connection, Mode mode, const std::string &dsn) {
     core::DatabaseFacts facts = read_facts(connection, mode);
+    if (facts.maintenance.database.empty()) facts.maintenance.database = connection.dbname();  // 1.0's facts()
     read_jobs_in_cron_database(facts.maintenance, connection.dbname(), dsn);
     return facts;
 }

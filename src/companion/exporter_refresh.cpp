@@ -36,9 +36,11 @@ struct Kept {
     std::optional<Connection> connection;
     Clock::time_point retry_at{};
     std::chrono::seconds backoff{1};
+    CronPlaceCache place;  // of this connection's database (verdicts.h)
 
     void failed(std::chrono::seconds interval) {
         connection.reset();
+        place = CronPlaceCache{};
         retry_at = Clock::now() + std::min(backoff, interval);
         backoff = std::min(backoff * 2, interval);
     }
@@ -98,6 +100,7 @@ void Refresher::run_one_database() {
     do {
         auto started = Clock::now();
         wait = interval;
+        new_cron_round();
         try {
             if (!kept.connection) {
                 kept.connection = connect(options_.dsn, options_.agentless);
@@ -108,7 +111,7 @@ void Refresher::run_one_database() {
                 }
             }
             std::string metrics = scrubbed(options_.dsn, [&] {
-                return read_metrics(*kept.connection->connection, kept.connection->mode, options_.dsn);
+                return read_metrics_kept(*kept.connection->connection, kept.connection->mode, options_.dsn, kept.place);
             });
             if (options_.database_label) {
                 state_.refreshed(name, std::move(metrics), unix_now(), seconds_since(started));
@@ -148,6 +151,7 @@ void Refresher::run_all_databases() {
     std::string last_listing_error;
     do {
         const auto round_started = Clock::now();
+        new_cron_round();
         std::vector<std::string> names;
         std::string listing_error;
         if (!listing.connection && !listing.may_try()) {
@@ -221,8 +225,9 @@ void Refresher::run_all_databases() {
                     kept.connection = connect(dsn, options_.agentless);
                     log_("reconnected to database \"" + name + "\"");
                 }
-                std::string metrics = scrubbed(
-                    dsn, [&] { return read_metrics(*kept.connection->connection, kept.connection->mode, dsn); });
+                std::string metrics = scrubbed(dsn, [&] {
+                    return read_metrics_kept(*kept.connection->connection, kept.connection->mode, dsn, kept.place);
+                });
                 state_.refreshed(name, std::move(metrics), unix_now(), seconds_since(started));
                 kept.succeeded();
             } catch (const std::exception &error) {

@@ -428,7 +428,9 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
         // Not to_regclass('cron.job'): that fails without USAGE on schema
         // cron, which pg_cron grants to no one.
         "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron'),"
-        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')")[0];
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'),"
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'fitbot_partman'),"
+        "       current_database()::text")[0];
     facts.now = context[0].as<core::Micros>();
     facts.session_timezone = context[1].as<std::string>();
     facts.maintenance.cron_timezone = context[2].as<std::string>();
@@ -450,6 +452,8 @@ core::DatabaseFacts read_facts_agentless(pqxx::connection &connection) {
     facts.partman_schema = context[3].as<std::string>();
     facts.partman_version = context[4].as<std::string>();
     facts.maintenance.cron_installed = context[5].as<bool>();
+    facts.maintenance.extension_installed = context[7].as<bool>();
+    facts.maintenance.database = context[8].as<std::string>();
 
     // Bounds come as relpartbound's node text (Datums), never through
     // pg_get_expr(), which opens the partition and waits behind its locks;

@@ -157,6 +157,14 @@ struct MaintenanceFacts {
     // and how to see them.
     bool jobs_visible = true;
     std::string jobs_hidden_reason;
+    // This database's name (compared with cron_database to tell whether
+    // pg_cron lives elsewhere); empty when unknown.
+    std::string database;
+    // Whether fitbot_partman's extension is installed in this database, so
+    // that its SQL functions (schedule_maintenance(), setup()) exist here.
+    // False where the companion reads agentless: there `fitbot-partman setup`
+    // is what schedules the job. Health's hints name what works (issue 21).
+    bool extension_installed = true;
     // The schedule setup() recorded for this database's job: with the
     // ledger's runs it is what this database can know of a job it cannot see.
     std::optional<std::string> recorded_schedule;

@@ -222,6 +222,8 @@ std::string facts_to_json(const DatabaseFacts &facts) {
                     {"cron_database", facts.maintenance.cron_database},
                     {"jobs_visible", facts.maintenance.jobs_visible},
                     {"jobs_hidden_reason", facts.maintenance.jobs_hidden_reason},
+                    {"database", facts.maintenance.database},
+                    {"extension_installed", facts.maintenance.extension_installed},
                     {"recorded_schedule", optional_value(facts.maintenance.recorded_schedule)},
                     {"driver_firings_read", facts.maintenance.driver_firings_read},
                     {"driver_firings_unseen", facts.maintenance.driver_firings_unseen},
@@ -253,6 +255,9 @@ DatabaseFacts facts_from_json(const std::string &text) {
         facts.maintenance.cron_database = maintenance.value("cron_database", std::string());
         facts.maintenance.jobs_visible = maintenance.value("jobs_visible", true);
         facts.maintenance.jobs_hidden_reason = maintenance.value("jobs_hidden_reason", std::string());
+        // Absent before 1.1: facts JSON is the extension's facts().
+        facts.maintenance.database = maintenance.value("database", std::string());
+        facts.maintenance.extension_installed = maintenance.value("extension_installed", true);
         facts.maintenance.recorded_schedule = optional_since_1_1<std::string>(maintenance, "recorded_schedule");
         facts.maintenance.driver_firings_read = maintenance.value("driver_firings_read", false);
         facts.maintenance.driver_firings_unseen = maintenance.value("driver_firings_unseen", std::string());

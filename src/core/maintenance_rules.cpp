@@ -81,6 +81,7 @@
 #include "cron.h"
 #include "health.h"
 #include "health_text.h"
+#include "schedule_hints.h"
 #include "shared_facts.h"
 
 namespace fitbot::core {
@@ -439,15 +440,18 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now, c
     if (!facts.jobs_visible && facts.jobs.empty()) {
         text::add_finding(report, Status::unknown, "maintenance job not visible here", facts.jobs_hidden_reason);
     } else if (!facts.cron_installed) {
+        const std::string where = cron_in_another_database(facts)
+                                      ? "in database \"" + facts.cron_database + "\" (cron.database_name)"
+                                      : "in this database";
         text::add_finding(report, Status::critical, "pg_cron not installed",
-                          "pg_cron is not installed in this database, so nothing runs pg_partman maintenance and "
-                          "no new partitions are created; add pg_cron to shared_preload_libraries, set "
-                          "cron.database_name to this database, run CREATE EXTENSION pg_cron, then SELECT "
-                          "fitbot_partman.schedule_maintenance().");
+                          "pg_cron is not installed " + where +
+                              ", so nothing runs pg_partman maintenance and no new partitions are created; " +
+                              install_pg_cron_hint(facts) + ".");
     } else if (facts.jobs.empty()) {
         text::add_finding(report, Status::critical, "no maintenance job",
                           "No pg_cron job runs pg_partman maintenance, so no new partitions are created and "
-                          "retention never drops old ones; run SELECT fitbot_partman.schedule_maintenance().");
+                          "retention never drops old ones; " +
+                              schedule_job_hint(facts) + ".");
     }
 
     std::vector<JobJudgement> judgements;
@@ -483,9 +487,8 @@ MaintenanceReport judge_maintenance(const MaintenanceFacts &facts, Micros now, c
         text::add_finding(report, Status::warning, std::to_string(running_jobs.size()) + " maintenance jobs",
                           std::to_string(running_jobs.size()) + " active pg_cron jobs (" + list +
                               ") run pg_partman maintenance for this database, so it runs more often than "
-                              "intended and the runs can collide; keep one with SELECT "
-                              "fitbot_partman.schedule_maintenance() and remove the others with SELECT "
-                              "cron.unschedule(jobid).");
+                              "intended and the runs can collide; " +
+                              keep_one_job_hint(facts) + ".");
     }
     for (JobJudgement &judgement : judgements) {
         JobReport &job = judgement.report;

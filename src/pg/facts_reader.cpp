@@ -324,7 +324,7 @@ void read_scheduler(core::MaintenanceFacts &maintenance) {
 // connection on a monitor's behalf would be a security and blocking risk).
 // What it knows is the schedule setup() recorded, and the ledger's runs.
 void read_unseen_job(SpiSession &spi, core::MaintenanceFacts &maintenance) {
-    const std::string here = pg_call(get_database_name, MyDatabaseId);
+    const std::string &here = maintenance.database;
     if (maintenance.cron_installed || maintenance.cron_database.empty() || maintenance.cron_database == here) return;
     maintenance.jobs_visible = false;
     maintenance.jobs_hidden_reason =
@@ -421,6 +421,8 @@ core::MaintenanceFacts read_maintenance(SpiSession &spi) {
     const char *cron_zone = GetConfigOption("cron.timezone", true, false);
     maintenance.cron_timezone = cron_zone != nullptr ? cron_zone : "GMT";
     maintenance.pg_cron_version = installed_pg_cron().version;
+    maintenance.database = pg_call(get_database_name, MyDatabaseId);
+    maintenance.extension_installed = true;  // these facts are its own
     read_scheduler(maintenance);
     read_ledger(spi, maintenance);
     maintenance.cron_installed = cron_tables_visible();

@@ -118,6 +118,25 @@ unrecorded_failure() {
     check "$layout:   ... status quotes pg_cron and the fix" grep -q 'pg_cron recorded "connection failed".*pg_hba' \
         <("$companion" --dsn "$(dsn monitor)" "$@" status 2>&1)
 }
+# missing_job LAYOUT CRON_DATABASE ROLE FIX [--agentless]: with the job gone,
+# ROLE's status says CRITICAL - no maintenance job, with the FIX that works
+# in this layout (issue 21), never schedule_maintenance() where it would
+# fail. ROLE must see every job: a monitor whose reader's owner is not a
+# superuser reads a missing job as not visible (hidden_job). The caller
+# schedules the job again.
+missing_job() {
+    local layout=$1 cron=$2 role=$3 fix=$4; shift 4
+    local out
+    db "$cron" -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = '$(job_name "$cron")'" >/dev/null
+    out=$("$companion" --dsn "$(dsn "$role")" "$@" status 2>&1)
+    check "$layout: with the job gone, status says no maintenance job and how to schedule it here" \
+        grep -qF "retention never drops old ones; $fix" <<<"$out"
+    grep -qF "retention never drops old ones; $fix" <<<"$out" || sed 's/^/#   /' <<<"$out" | head -20
+    if [ "$fix" != "run SELECT fitbot_partman.schedule_maintenance()." ]; then
+        check "$layout:   ... never with schedule_maintenance(), which cannot schedule it here" \
+            bash -c "! grep -q 'schedule_maintenance' <<<\"\$1\"" _ "$out"
+    fi
+}
 ledger_failure() {
     db fitbot -c "INSERT INTO fitbot_partman.maintenance_runs (trigger, outcome, message, started_at, finished_at)
                   VALUES ('pg_cron', 'failed', 'canceling statement due to lock timeout', now() - interval '1 minute', now())"
@@ -139,6 +158,11 @@ if start l1 fitbot; then
     firing_failure fitbot
     unrecorded_failure "L1 agentless" --agentless
     clear_firing_failure fitbot
+
+    missing_job L1 fitbot monitor "run SELECT fitbot_partman.schedule_maintenance()."
+    # Agentless here, but the extension is installed: its schedule_maintenance() works.
+    missing_job "L1 agentless" fitbot monitor "run SELECT fitbot_partman.schedule_maintenance()." --agentless
+    expect "L1: setup schedules it again" 0 "schedule +scheduled" "$companion" --dsn "$(dsn postgres)" setup
 
     deactivate fitbot
     expect "L1: the deactivated job turns the check CRITICAL" 2 '^FITBOT_PARTMAN CRITICAL.*inactive' monitor_check
@@ -221,6 +245,9 @@ if start l2 postgres; then
     unrecorded_failure "L2 agentless" --agentless
     clear_firing_failure postgres
 
+    missing_job L2 postgres monitor "run \`fitbot-partman setup\` for this database (it schedules the job in database \"postgres\", where pg_cron lives), or SELECT fitbot_partman.setup() here and, connected to database \"postgres\", the statement its schedule row prints."
+    expect "L2: setup schedules it again" 0 "schedule +scheduled" "$companion" --dsn "$(dsn postgres)" setup
+
     deactivate postgres
     expect "L2: the deactivated job turns the check CRITICAL" 2 '^FITBOT_PARTMAN CRITICAL.*inactive' monitor_check
     expect "L2: the extension's check() still does not claim CRITICAL or OK" 0 '^unknown\|' \
@@ -281,6 +308,11 @@ if start l3 postgres; then
     firing_failure postgres
     unrecorded_failure L3
     clear_firing_failure postgres
+
+    # The monitor reads the admin's jobs through the admin's reader, so a
+    # missing job reads as not visible to it (hidden_job): a superuser sees it missing.
+    missing_job "L3 (superuser's view)" postgres postgres "run \`fitbot-partman setup\` for this database as its administrator (agentless: it schedules the job in database \"postgres\", where pg_cron lives)."
+    expect "L3: setup schedules it again" 0 "schedule +scheduled" "$companion" --dsn "$admin" setup
 
     deactivate postgres
     expect "L3: the deactivated job turns the check CRITICAL" 2 '^FITBOT_PARTMAN CRITICAL.*inactive' monitor_check

@@ -240,6 +240,8 @@ TEST(CompanionFactsJson, RoundTripKeepsEveryFact) {
     facts.maintenance.cron_installed = true;
     facts.maintenance.jobs.push_back({7, "job", "0 2 20 * *", "CALL x()", "fitbot", "postgres", false, 42});
     facts.maintenance.runs.push_back({7, "failed", "ERROR:  boom", 100, std::nullopt, false, 9, 4242, std::nullopt});
+    facts.maintenance.database = "fit\"bot2";
+    facts.maintenance.extension_installed = false;
 
     core::DatabaseFacts back = core::facts_from_json(core::facts_to_json(facts));
     EXPECT_EQ(core::facts_to_json(back), core::facts_to_json(facts));
@@ -252,6 +254,18 @@ TEST(CompanionFactsJson, RoundTripKeepsEveryFact) {
     EXPECT_FALSE(back.parents[0].partitions[0].range_end);
     EXPECT_EQ(back.maintenance.jobs[0].known_since, 42);
     EXPECT_FALSE(back.maintenance.runs[0].end_time);
+    EXPECT_EQ(back.maintenance.database, "fit\"bot2");
+    EXPECT_FALSE(back.maintenance.extension_installed);
+    // Facts JSON of 1.0 lacks both: it is the extension's, here, whose name
+    // the companion fills in from its connection (evaluate.cpp).
+    const std::string without = core::facts_to_json(core::DatabaseFacts{});
+    std::string older = without;
+    for (const std::string key : {"\"database\":\"\",", "\"extension_installed\":true,"}) {
+        const std::size_t at = older.find(key);
+        ASSERT_NE(at, std::string::npos) << key << " in " << older;
+        older.erase(at, key.size());
+    }
+    EXPECT_TRUE(core::facts_from_json(older).maintenance.extension_installed);
     EXPECT_THROW(core::facts_from_json("{\"now\": 1}"), std::invalid_argument);
     EXPECT_THROW(core::facts_from_json("not json"), std::invalid_argument);
     // The message is for a person: what is wrong, without nlohmann's tag.

@@ -52,6 +52,99 @@ TEST(HealthMaintenance, NoJobIsCritical) {
     EXPECT_FALSE(report.next_run.has_value());
 }
 
+// The hint for a missing job names what works in each layout (issue 21).
+std::string no_job_reason(MaintenanceFacts facts) {
+    facts.cron_installed = true;
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::critical);
+    EXPECT_EQ(report.findings.size(), 1u);
+    return report.findings.empty() ? std::string() : report.findings[0].reason;
+}
+
+TEST(HealthMaintenance, NoJobWherePgCronLivesHereSaysScheduleMaintenance) {  // L1
+    MaintenanceFacts facts;
+    facts.database = "fitbot";
+    facts.cron_database = "fitbot";
+    EXPECT_EQ(no_job_reason(facts),
+              "No pg_cron job runs pg_partman maintenance, so no new partitions are created and "
+              "retention never drops old ones; run SELECT fitbot_partman.schedule_maintenance().");
+}
+
+TEST(HealthMaintenance, NoJobWherePgCronLivesElsewhereSaysSetupNotScheduleMaintenance) {  // L2
+    MaintenanceFacts facts;
+    facts.database = "fitbot2";
+    facts.cron_database = "postgres";
+    const std::string reason = no_job_reason(facts);
+    EXPECT_EQ(reason.find("schedule_maintenance"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("run `fitbot-partman setup` for this database (it schedules the job in database "
+                          "\"postgres\", where pg_cron lives), or SELECT fitbot_partman.setup() here and, "
+                          "connected to database \"postgres\", the statement its schedule row prints."),
+              std::string::npos)
+        << reason;
+}
+
+TEST(HealthMaintenance, NoJobAgentlessSaysTheCompanionsSetup) {  // L3, and agentless anywhere
+    for (const char *cron_database : {"postgres", "fitbot", ""}) {
+        MaintenanceFacts facts;
+        facts.database = "fitbot";
+        facts.cron_database = cron_database;
+        facts.extension_installed = false;
+        const std::string reason = no_job_reason(facts);
+        EXPECT_EQ(reason.find("fitbot_partman."), std::string::npos) << reason;
+        EXPECT_NE(reason.find("run `fitbot-partman setup` for this database as its administrator"), std::string::npos)
+            << reason;
+        EXPECT_EQ(reason.find("\"postgres\", where pg_cron lives") != std::string::npos,
+                  std::string(cron_database) == "postgres")
+            << reason;
+    }
+}
+
+TEST(HealthMaintenance, PgCronMissingInItsOwnDatabaseNamesThatDatabase) {  // L2, no CREATE EXTENSION there
+    MaintenanceFacts facts;
+    facts.database = "fitbot2";
+    facts.cron_database = "postgres";
+    facts.cron_installed = false;
+    const MaintenanceReport report = judge_at(facts);
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings[0].brief, "pg_cron not installed");
+    const std::string &reason = report.findings[0].reason;
+    // Never "set cron.database_name to this database": that would take every other database's jobs.
+    EXPECT_EQ(reason.find("cron.database_name to this database"), std::string::npos) << reason;
+    EXPECT_EQ(reason.find("schedule_maintenance"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("pg_cron is not installed in database \"postgres\" (cron.database_name)"), std::string::npos)
+        << reason;
+    EXPECT_NE(reason.find("run CREATE EXTENSION pg_cron in database \"postgres\""), std::string::npos) << reason;
+}
+
+TEST(HealthMaintenance, PgCronNotLoadedAgentlessEndsWithTheCompanionsSetup) {
+    MaintenanceFacts facts;
+    facts.database = "fitbot";
+    facts.extension_installed = false;
+    facts.cron_installed = false;
+    const MaintenanceReport report = judge_at(facts);
+    ASSERT_EQ(report.findings.size(), 1u);
+    const std::string &reason = report.findings[0].reason;
+    EXPECT_NE(reason.find("add pg_cron to shared_preload_libraries"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("then run `fitbot-partman setup`"), std::string::npos) << reason;
+    EXPECT_EQ(reason.find("fitbot_partman."), std::string::npos) << reason;
+}
+
+TEST(HealthMaintenance, TwoJobsWherePgCronLivesElsewhereAreRemovedThere) {  // L2, L3
+    MaintenanceFacts facts = healthy_maintenance();
+    facts.database = "fitbot2";
+    facts.cron_database = "postgres";
+    CronJobFact second = facts.jobs.front();
+    second.jobid = 4;
+    facts.jobs.push_back(second);
+    const MaintenanceReport report = judge_at(facts);
+    EXPECT_EQ(report.status, Status::warning);
+    EXPECT_TRUE(any_reason_contains(report.reasons,
+                                    "keep one and remove the others with SELECT "
+                                    "cron.unschedule(jobid) in database \"postgres\", where "
+                                    "pg_cron lives."));
+    for (const std::string &reason : report.reasons) EXPECT_EQ(reason.find("schedule_maintenance"), std::string::npos);
+}
+
 TEST(HealthMaintenance, CronNotInstalledIsCritical) {
     MaintenanceFacts facts;
     facts.cron_installed = false;
