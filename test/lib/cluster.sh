@@ -22,7 +22,6 @@
 # PG_CLIENT_BIN: psql and createdb, which talk to any server version (the npm
 # server binaries of test/versions ship none).
 # CLUSTER_CRON=0: a server without pg_cron (those binaries cannot load it).
-# CLUSTER_CONF: more lines for postgresql.conf.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_CLIENT_BIN=${PG_CLIENT_BIN:-/usr/lib/postgresql/15/bin}
@@ -67,7 +66,6 @@ cron.database_name = '$dbname'
 cron.host = '$dir'
 CONF
     fi
-    [ -z "${CLUSTER_CONF:-}" ] || echo "$CLUSTER_CONF" >>"$dir/data/postgresql.conf"
     echo "$dbname" >"$dir/dbname"
     clock_configure "$dir"
     cluster_launch "$dir" || return 1
