@@ -43,8 +43,19 @@ run_suite() {
 }
 
 run_suite regress "$PGXS_DIR/test/regress/pg_regress" test build/regress $(cat test/SCHEDULE)
-if [ -s test/isolation/SCHEDULE ]; then
-    run_suite isolation "$PGXS_DIR/test/isolation/pg_isolation_regress" test/isolation build/isolation \
-        $(cat test/isolation/SCHEDULE)
+# Specs that wait for lock_timeout to fire: libfaketime keeps PostgreSQL's
+# timers from firing on a moved clock (test/dated), so they run on the real
+# clock only, where a date changes nothing they check.
+needs_timers=(adopt_locks)
+specs=()
+for spec in $(cat test/isolation/SCHEDULE); do
+    if [ -n "${FITBOT_TEST_CLOCK:-}" ] && [[ " ${needs_timers[*]} " == *" $spec "* ]]; then
+        echo "# isolation: $spec left out on a moved clock (it waits for lock_timeout)"
+        continue
+    fi
+    specs+=("$spec")
+done
+if [ ${#specs[@]} -gt 0 ]; then
+    run_suite isolation "$PGXS_DIR/test/isolation/pg_isolation_regress" test/isolation build/isolation "${specs[@]}"
 fi
 suite_result
