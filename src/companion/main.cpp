@@ -248,8 +248,11 @@ int main(int argc, char **argv) {
         ->check(decimal_between(1, 86400, "seconds"));
     auto *setup_command =
         app.add_subcommand("setup", "create, partition and schedule public.heart_rate_readings (idempotent)");
-    std::string schedule = core::shared::kDefaultSchedule;
-    setup_command->add_option("--schedule", schedule, "pg_cron schedule of the maintenance job")->capture_default_str();
+    std::optional<std::string> schedule;  // left out: the job's schedule is kept
+    setup_command->add_option("--schedule", schedule,
+                              std::string("pg_cron schedule of the maintenance job; left out, the job keeps its own (a "
+                                          "new job gets '") +
+                                  core::shared::kDefaultSchedule + "')");
     setup_command->footer(
         "\nExamples:\n  fitbot-partman setup\n  fitbot-partman --agentless setup --schedule '30 3 1,15 * *'");
     auto *teardown_command = app.add_subcommand(

@@ -36,10 +36,16 @@ CronPlace cron_place(pqxx::connection &connection) {
 
 namespace {
 
+// What setup schedules in pg_cron's database: the job's command and schedule,
+// and (extension mode) the history purge statement.
+struct JobPlan {
+    std::string command, schedule, history_statement;
+};
+
 // The agentless setup in this database: table, registration, and the job
-// when pg_cron lives here. Returns the job's command.
-std::string setup_agentless(pqxx::connection &connection, const std::string &schedule, bool cron_elsewhere,
-                            std::ostream &out) {
+// when pg_cron lives here. Returns the job as planned for pg_cron's database.
+JobPlan setup_agentless(pqxx::connection &connection, const std::optional<std::string> &schedule, bool cron_elsewhere,
+                        std::ostream &out) {
     pqxx::work txn(connection);
     // The extension's lock: no two setups at once, in either mode.
     txn.exec("SELECT pg_advisory_xact_lock(" + std::to_string(core::shared::kLockClass) + ", " +
@@ -108,7 +114,6 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
     // driver (falling back to pg_partman's procedure should it be dropped),
     // or the plain command when the setting job_command says so.
     const std::string driver = install_agentless_driver(txn);
-    txn.exec("SELECT fitbot_partman_internal.record_job_schedule(" + txn.quote(schedule) + ")");
     out << fmt::format("{:<13} {:<11} {}\n", "driver", driver,
                        "fitbot_partman.run_maintenance() and its ledger, fitbot_partman.maintenance_runs");
     const std::string command =
@@ -119,13 +124,17 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
         "SELECT to_regclass('cron.job') IS NOT NULL,"
         "       coalesce((SELECT setting FROM pg_catalog.pg_settings WHERE name = 'cron.database_name'), 'postgres'), current_database()")
                          [0];
+    // Left out, the schedule is kept: the job's own where pg_cron lives here
+    // (below), else the one setup last recorded (the seed's at first).
+    std::string kept = schedule.value_or(
+        txn.exec("SELECT fitbot_partman_internal.maintenance_setting('job_schedule')")[0][0].as<std::string>());
     if (cron_elsewhere) {
         // Scheduled in pg_cron's database by setup() below.
     } else if (!cron[0].as<bool>()) {
         out << fmt::format(
             "{:<13} {:<11} pg_cron runs jobs from database {}; connect there and run: "
             "SELECT cron.schedule_in_database({}, {}, {}, {});\n",
-            "schedule", "manual", cron[1].c_str(), txn.quote(jobname), txn.quote(schedule), txn.quote(command),
+            "schedule", "manual", cron[1].c_str(), txn.quote(jobname), txn.quote(kept), txn.quote(command),
             txn.quote(cron[2].as<std::string>()));
     } else {
         // cron.schedule() upserts on (jobname, username) across databases:
@@ -137,36 +146,38 @@ std::string setup_agentless(pqxx::connection &connection, const std::string &sch
                                "other-jobs", "renamed", renamed, jobname);
         }
         pqxx::result job =
-            txn.exec("SELECT jobid, schedule = " + txn.quote(schedule) + " AND command = " + txn.quote(command) +
-                     " AND active FROM cron.job WHERE jobname = " + txn.quote(jobname) +
-                     " AND username = current_user AND database = current_database() ORDER BY jobid LIMIT 1");
+            txn.exec("SELECT jobid, schedule, command, active FROM cron.job WHERE jobname = " + txn.quote(jobname) +
+                     " AND username = current_user AND database = current_database() ORDER BY jobid "
+                     "LIMIT 1");
+        if (!schedule && !job.empty()) kept = job[0][1].as<std::string>();
         std::string action;
         if (job.empty()) {
-            txn.exec("SELECT cron.schedule(" + txn.quote(jobname) + ", " + txn.quote(schedule) + ", " +
-                     txn.quote(command) + ")");
+            txn.exec("SELECT cron.schedule(" + txn.quote(jobname) + ", " + txn.quote(kept) + ", " + txn.quote(command) +
+                     ")");
             action = "scheduled";
-        } else if (job[0][1].as<bool>()) {
+        } else if (job[0][1].as<std::string>() == kept && job[0][2].as<std::string>() == command &&
+                   job[0][3].as<bool>()) {
             action = "unchanged";
         } else {
-            txn.exec("SELECT cron.alter_job(" + job[0][0].as<std::string>() + ", schedule := " + txn.quote(schedule) +
+            txn.exec("SELECT cron.alter_job(" + job[0][0].as<std::string>() + ", schedule := " + txn.quote(kept) +
                      ", command := " + txn.quote(command) + ", active := true)");
             action = "updated";
         }
-        out << fmt::format("{:<13} {:<11} pg_cron job {}: '{}' runs {}\n", "schedule", action, jobname, schedule,
-                           command);
+        out << fmt::format("{:<13} {:<11} pg_cron job {}: '{}' runs {}\n", "schedule", action, jobname, kept, command);
     }
+    txn.exec("SELECT fitbot_partman_internal.record_job_schedule(" + txn.quote(kept) + ")");
     txn.commit();
-    return command;
+    return JobPlan{command, kept, ""};
 }
 
 // The extension's setup(). Where pg_cron lives in another database, its
 // 'manual' schedule and history rows are left out: setup() below does what
 // they say, or prints what is missing.
-void setup_extension(pqxx::connection &connection, const std::string &schedule, bool cron_elsewhere,
+void setup_extension(pqxx::connection &connection, const std::optional<std::string> &schedule, bool cron_elsewhere,
                      std::ostream &out) {
     pqxx::work txn(connection);
-    for (const pqxx::row &row :
-         txn.exec("SELECT step, action, detail FROM fitbot_partman.setup(" + txn.quote(schedule) + ")")) {
+    const std::string argument = schedule ? txn.quote(*schedule) : "";
+    for (const pqxx::row &row : txn.exec("SELECT step, action, detail FROM fitbot_partman.setup(" + argument + ")")) {
         const std::string step = row[0].c_str(), action = row[1].c_str();
         if (cron_elsewhere && action == "manual" && (step == "schedule" || step == "history")) continue;
         print_setup_row(out, step, action, row[2].c_str());
@@ -175,26 +186,22 @@ void setup_extension(pqxx::connection &connection, const std::string &schedule, 
 }
 
 // What setup() schedules in pg_cron's database, read from the extension so
-// that both say the same: the job's command, the schedule setup() recorded
-// (normalized) and the history purge statement.
-struct ExtensionJob {
-    std::string command, schedule, history_statement;
-};
-
-ExtensionJob extension_job(pqxx::connection &connection, const std::string &schedule) {
+// that both say the same: the job's command, the schedule setup() has just
+// recorded (normalized, or kept when left out) and the history purge
+// statement.
+JobPlan extension_job(pqxx::connection &connection) {
     pqxx::read_transaction txn(connection);
     pqxx::row row = txn.exec(
         "SELECT fitbot_partman_internal.maintenance_command(),"
-        "       coalesce((SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'), " +
-        txn.quote(schedule) + "), fitbot_partman_internal.history_purge_statement()")[0];
-    return ExtensionJob{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
+        "       fitbot_partman_internal.maintenance_setting('job_schedule'),"
+        "       fitbot_partman_internal.history_purge_statement()")[0];
+    return JobPlan{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
 }
 
 // setup's steps in pg_cron's database when that is not this one. Returns the
 // number of steps left to someone else (printed as 'manual').
 int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, Mode mode, const std::string &name,
-                           const std::string &schedule, const std::string &command, const ExtensionJob &extension,
-                           std::ostream &out) {
+                           const JobPlan &plan, std::ostream &out) {
     const std::string cron_dsn = cron_database_dsn(app_dsn, place.cron_database);
     Connection cron;
     try {
@@ -206,15 +213,10 @@ int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, M
         return 1;
     }
     return scrubbed(cron_dsn, [&] {
-        int manual = 0;
-        if (mode == Mode::extension) {
-            manual += schedule_in_cron_database(*cron.connection, place.app_database, name, extension.schedule,
-                                                extension.command, out) == StepOutcome::manual;
-            manual += schedule_history_purge(*cron.connection, extension.history_statement, out) == StepOutcome::manual;
-        } else {
-            manual += schedule_in_cron_database(*cron.connection, place.app_database, name, schedule, command, out) ==
-                      StepOutcome::manual;
-        }
+        int manual = schedule_in_cron_database(*cron.connection, place.app_database, name, plan.schedule, plan.command,
+                                               out) == StepOutcome::manual;
+        if (mode == Mode::extension)
+            manual += schedule_history_purge(*cron.connection, plan.history_statement, out) == StepOutcome::manual;
         manual += install_job_reader(*cron.connection, out) == StepOutcome::manual;
         return manual;
     });
@@ -306,9 +308,10 @@ std::vector<PreflightRow> preflight_job_rows(pqxx::connection &app, const std::s
 
 }  // namespace
 
-int setup(const std::string &dsn, bool agentless, const std::string &schedule, std::ostream &out, std::ostream &err) {
+int setup(const std::string &dsn, bool agentless, const std::optional<std::string> &schedule, std::ostream &out,
+          std::ostream &err) {
     try {
-        core::parse_cron(schedule);  // before touching anything
+        if (schedule) core::parse_cron(*schedule);  // before touching anything
     } catch (const core::CronError &error) {
         err << "fitbot-partman setup: " << error.what() << "\nhint: " << error.hint() << "\n";
         return 1;
@@ -316,20 +319,18 @@ int setup(const std::string &dsn, bool agentless, const std::string &schedule, s
     Connection connection = connect(dsn, agentless);
     const int manual = scrubbed(dsn, [&]() -> int {
         const CronPlace place = cron_place(*connection.connection);
-        std::string command;
-        ExtensionJob extension;
+        JobPlan plan;
         if (connection.mode == Mode::agentless) {
-            command = setup_agentless(*connection.connection, schedule, place.elsewhere(), out);
+            plan = setup_agentless(*connection.connection, schedule, place.elsewhere(), out);
         } else {
             setup_extension(*connection.connection, schedule, place.elsewhere(), out);
-            if (place.elsewhere()) extension = extension_job(*connection.connection, schedule);
+            if (place.elsewhere()) plan = extension_job(*connection.connection);
         }
         // What a pg_monitor role needs to see it all (reader_setup.h).
         int manual = install_partman_reader(*connection.connection, out) == StepOutcome::manual;
         if (place.here) manual += install_job_reader(*connection.connection, out) == StepOutcome::manual;
         if (place.elsewhere())
-            manual += setup_in_cron_database(dsn, place, connection.mode, job_name(*connection.connection), schedule,
-                                             command, extension, out);
+            manual += setup_in_cron_database(dsn, place, connection.mode, job_name(*connection.connection), plan, out);
         return manual;
     });
     if (manual > 0) {

@@ -2,6 +2,7 @@
 // their agentless equivalents in plain SQL where the extension is absent.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -23,7 +24,10 @@ CronPlace cron_place(pqxx::connection &connection);
 // (maintenance_job_name(): one per database, bounded for pg_cron 1.4).
 std::string job_name(pqxx::connection &connection);
 
-int setup(const std::string &dsn, bool agentless, const std::string &schedule, std::ostream &out, std::ostream &err);
+// schedule: nullopt keeps the job's (or, for a new job, the one setup last
+// recorded: the seed's at first).
+int setup(const std::string &dsn, bool agentless, const std::optional<std::string> &schedule, std::ostream &out,
+          std::ostream &err);
 int preflight(const std::string &dsn, bool agentless, std::ostream &out);
 
 }  // namespace fitbot::companion

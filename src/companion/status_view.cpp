@@ -13,7 +13,8 @@
 namespace fitbot::companion {
 
 const char *const kTimelineLegend =
-    "x expired  . past  # current  + future  _ gap  D default (empty)  ! default with rows  ? default not counted";
+    "x expired  . past  # current  + future  _ gap  W wide (adopted)  D default (empty)  ! default with rows  ? default "
+    "not counted";
 
 namespace {
 
@@ -53,6 +54,13 @@ std::string partition_timeline(const core::ParentReport &parent) {
             continue;
         }
         if (previous_end && child.fact.range_start && *child.fact.range_start > *previous_end) timeline += '_';
+        previous_end = child.fact.range_end;
+        // The adopted wide oldest partition: run_maintenance() expires it
+        // row by row, so it is never simply past or expired.
+        if (parent.wide_partition && child.fact.name == parent.wide_partition->name) {
+            timeline += 'W';
+            continue;
+        }
         switch (child.state) {
             case core::PartitionState::expired:
                 timeline += 'x';
@@ -69,7 +77,6 @@ std::string partition_timeline(const core::ParentReport &parent) {
             case core::PartitionState::default_partition:
                 break;
         }
-        previous_end = child.fact.range_end;
     }
     return timeline;
 }

@@ -10,7 +10,8 @@
 namespace fitbot::companion {
 
 // One character per partition in range order: x expired, . past, # current,
-// + future, _ a gap before the next partition, then the default partition:
+// + future, W the adopted wide oldest partition, _ a gap before the next
+// partition, then the default partition:
 // D empty, ! with rows, ? locked (not counted).
 std::string partition_timeline(const core::ParentReport &parent);
 extern const char *const kTimelineLegend;

@@ -51,6 +51,17 @@ check "agentless setup again keeps a registered table's settings: retention none
          -a "$(awk '$1 == "partitioning" {print $2}' "$work/setup3.txt")" = unchanged \
          -a "$(grep -c 'settings kept: 1 mon partitions, 4 made ahead, every partition kept' "$work/setup3.txt")" = 1
 sql -c "UPDATE partman.part_config SET retention = '1 year', premake = 3 WHERE parent_table = 'public.heart_rate_readings'"
+# A schedule left out is kept, never reset to the default: the one given
+# before, and one changed by hand with cron.alter_job().
+$companion setup --schedule '30 3 21 * *' >/dev/null 2>&1
+expect "agentless setup without --schedule keeps the one given before" 0 "schedule +unchanged .*'30 3 21 \* \*'" \
+    "$companion" setup
+sql -c "SELECT cron.alter_job(jobid, schedule := '15 4 22 * *') FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'" >/dev/null
+expect "agentless setup without --schedule keeps one changed by hand" 0 "schedule +unchanged .*'15 4 22 \* \*'" \
+    "$companion" setup
+check "  ... and records it for health" \
+    test "$(sql -c "SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'")" = "15 4 22 * *"
+expect "agentless setup --schedule sets it" 0 "schedule +updated .*'0 2 20 \* \*'" "$companion" setup --schedule '0 2 20 * *'
 check "an invalid schedule is refused before anything changes" \
     bash -c "! $companion setup --schedule '0 2 31 2 *' 2>&1 | grep -q . || $companion setup --schedule '0 2 31 2 *' >/dev/null 2>&1; [ \$? -ne 0 ]"
 

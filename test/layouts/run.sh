@@ -43,19 +43,6 @@ start() {
     db postgres -c "CREATE ROLE monitor LOGIN IN ROLE pg_monitor"
 }
 
-# expect LABEL CODE PATTERN COMMAND...: the command exits CODE and its output matches PATTERN (grep -E).
-expect() {
-    local label=$1 code=$2 pattern=$3; shift 3
-    local out status
-    out=$("$@" 2>&1); status=$?
-    if [ "$status" -eq "$code" ] && grep -qE -- "$pattern" <<<"$out"; then
-        ok "$label"
-    else
-        not_ok "$label: exit $status, expected $code and /$pattern/"
-        sed 's/^/#   /' <<<"$out" | head -15
-    fi
-}
-
 # The monitor's view, as a Nagios check and as Prometheus metrics.
 monitor_check() { "$companion" --dsn "$(dsn monitor)" "$@" check; }
 monitor_metrics() { "$companion" --dsn "$(dsn monitor)" "$@" metrics; }

@@ -34,6 +34,8 @@ if start l2-many postgres; then
         "$companion" --dsn "$(dsn_in fitbot2 postgres)" setup --schedule '0 3 20 * *'
     check "L2 many:   ... changes fitbot2's job" test "$(job_of fitbot2)" = "$job@fitbot2 0 3 20 * * t"
     check "L2 many:   ... and leaves fitbot's" test "$(job_of fitbot)" = "$job@fitbot 0 2 20 * * t"
+    expect "L2 many: setup of fitbot2 again, without --schedule, keeps it" 0 "schedule +unchanged .*'0 3 20 \* \*'" \
+        "$companion" --dsn "$(dsn_in fitbot2 postgres)" setup
     for d in fitbot fitbot2; do
         expect "L2 many: the monitor's check of $d is OK" 0 '^FITBOT_PARTMAN OK' \
             "$companion" --dsn "$(dsn_in "$d" monitor)" check

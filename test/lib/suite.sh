@@ -12,6 +12,19 @@ check() {
     if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+# expect LABEL CODE PATTERN COMMAND...: the command exits CODE and its output matches PATTERN (grep -E).
+expect() {
+    local label=$1 code=$2 pattern=$3; shift 3
+    local out status
+    out=$("$@" 2>&1); status=$?
+    if [ "$status" -eq "$code" ] && grep -qE -- "$pattern" <<<"$out"; then
+        ok "$label"
+    else
+        not_ok "$label: exit $status, expected $code and /$pattern/"
+        sed 's/^/#   /' <<<"$out" | head -15
+    fi
+}
+
 # wait_for SECONDS COMMAND...: retries every 0.2 s until the command succeeds.
 wait_for() {
     local deadline=$(( $(date +%s) + $1 )); shift

@@ -55,7 +55,6 @@ SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('*/0 2 20
 SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('0 2 31 2 *')$$);
 SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('0 2 30,31 2 *')$$);
 SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance('@reboot')$$);
-SELECT * FROM pg_temp.try($$SELECT fitbot_partman.schedule_maintenance(NULL)$$);
 SELECT * FROM pg_temp.try($$SELECT * FROM fitbot_partman.setup('0 2 31 2 *')$$);
 SELECT * FROM pg_temp.try($$SELECT * FROM fitbot_partman.setup('five seconds')$$);
 SELECT * FROM pg_temp.try($$SELECT fitbot_partman.next_run('0 2 20 * *', now(), 'Mars/Olympus_Mons')$$);

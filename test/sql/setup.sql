@@ -54,7 +54,17 @@ SELECT count(*) AS registrations FROM part_config;
 -- A changed schedule updates the same job.
 SELECT step, action FROM fitbot_partman.setup('30 3 21 * *') WHERE step = 'schedule';
 SELECT jobname, schedule FROM cron.job;
+-- A schedule left out is kept, never reset to the default: the one given
+-- before, and one changed by hand with cron.alter_job() (recorded for health).
 SELECT fitbot_partman.schedule_maintenance() = (SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly') AS same_job;
+SELECT schedule FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly';
+SELECT step, action FROM fitbot_partman.setup() WHERE step = 'schedule';
+SELECT cron.alter_job((SELECT jobid FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly'), schedule := '15 4 22 * *');
+SELECT step, action, detail ~ '''15 4 22 \* \*'' runs' AS says_kept FROM fitbot_partman.setup() WHERE step = 'schedule';
+SELECT schedule FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly';
+SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule';
+-- Given, it is set.
+SELECT step, action FROM fitbot_partman.setup('0 2 20 * *') WHERE step = 'schedule';
 SELECT schedule FROM cron.job WHERE jobname = 'run_pg_partman_maintenance_monthly';
 
 -- An inactive job is re-activated by setup.

@@ -213,6 +213,24 @@ TEST(CompanionStatus, TimelineShowsStatesGapsAndDefault) {
     EXPECT_EQ(partition_timeline(parent), "x._.#+ ?");
 }
 
+TEST(CompanionStatus, TimelineMarksTheAdoptedWidePartition) {
+    core::ParentReport parent;
+    for (auto [name, state, start, end] : {std::tuple{"public.r_adopted", core::PartitionState::past, 0, 30},
+                                           std::tuple{"public.r_p2026_11", core::PartitionState::current, 30, 40},
+                                           std::tuple{"public.r_p2026_12", core::PartitionState::future, 40, 50}}) {
+        core::PartitionReport child;
+        child.fact.name = name;
+        child.state = state;
+        child.fact.range_start = start;
+        child.fact.range_end = end;
+        parent.children.push_back(child);
+    }
+    EXPECT_EQ(partition_timeline(parent), ".#+");
+    parent.wide_partition = core::WidePartitionReport{};
+    parent.wide_partition->name = "public.r_adopted";
+    EXPECT_EQ(partition_timeline(parent), "W#+");
+}
+
 TEST(CompanionFactsJson, RoundTripKeepsEveryFact) {
     core::DatabaseFacts facts;
     facts.now = 1793491200000000;

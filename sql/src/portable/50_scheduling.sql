@@ -33,7 +33,8 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    normalized text := fitbot_partman_internal.checked_schedule(schedule);
+    -- Left out (NULL), the schedule is kept: see below.
+    normalized text := CASE WHEN schedule IS NOT NULL THEN fitbot_partman_internal.checked_schedule(schedule) END;
     command text := fitbot_partman_internal.maintenance_command();
     job_name text := fitbot_partman_internal.maintenance_job_name();
     existing record;
@@ -47,7 +48,8 @@ BEGIN
                             fitbot_partman_internal.cron_database(), current_database()
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       HINT = format('Connect to database %I and run: %s', fitbot_partman_internal.cron_database(),
-                                    fitbot_partman_internal.schedule_in_database_statement(normalized));
+                                    fitbot_partman_internal.schedule_in_database_statement(
+                                        coalesce(normalized, fitbot_partman_internal.maintenance_setting('job_schedule'))));
         WHEN 'installable' THEN
             PERFORM fitbot_partman_internal.create_pg_cron_here();
         ELSE
@@ -80,6 +82,10 @@ BEGIN
         END IF;
     END IF;
 
+    -- A schedule left out keeps the job's own, a change made with
+    -- cron.alter_job() included, or else the one setup last gave (the seed's
+    -- at first): re-running setup() never resets a chosen schedule.
+    normalized := coalesce(normalized, existing.schedule, fitbot_partman_internal.maintenance_setting('job_schedule'));
     PERFORM fitbot_partman_internal.record_job_schedule(normalized);
     IF existing IS NULL THEN
         jobid := cron.schedule(job_name, normalized, command);
@@ -100,7 +106,7 @@ BEGIN
 END
 $fn$;
 
-CREATE OR REPLACE FUNCTION fitbot_partman.schedule_maintenance(schedule text DEFAULT @DEFAULT_SCHEDULE@)
+CREATE OR REPLACE FUNCTION fitbot_partman.schedule_maintenance(schedule text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
@@ -109,4 +115,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION fitbot_partman.schedule_maintenance(text) IS
-'Schedules (or updates) this database''s pg_cron job that runs pg_partman maintenance (named as setup() names it); returns the job id';
+'Schedules (or updates) this database''s pg_cron job that runs pg_partman maintenance (named as setup() names it); a schedule left out keeps the job''s, or for a new job the one setup() last gave (''0 2 20 * *'' at first); returns the job id';

@@ -6,7 +6,8 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    normalized text := fitbot_partman_internal.checked_schedule(schedule);  -- before any change
+    -- Checked before any change; left out (NULL), the job's schedule is kept.
+    normalized text := CASE WHEN schedule IS NOT NULL THEN fitbot_partman_internal.checked_schedule(schedule) END;
     cron_where text := fitbot_partman_internal.cron_location();
     outcome text;
     job record;
@@ -52,17 +53,19 @@ BEGIN
     RETURN NEXT;
 
     step := 'schedule';
-    -- Recorded here so that health can judge the job's runs even where it
-    -- cannot see the job itself (pg_cron in another database).
-    PERFORM fitbot_partman_internal.record_job_schedule(normalized);
     IF cron_where = 'elsewhere' THEN
+        -- Recorded here so that health can judge the job's runs even where
+        -- it cannot see the job itself; left out, the last one is kept.
+        normalized := coalesce(normalized, fitbot_partman_internal.maintenance_setting('job_schedule'));
+        PERFORM fitbot_partman_internal.record_job_schedule(normalized);
         action := 'manual';
         detail := format('pg_cron runs jobs from database %I; connect there as %I and run: %s%s',
                          fitbot_partman_internal.cron_database(), current_user,
                          fitbot_partman_internal.schedule_in_database_grant(),
                          fitbot_partman_internal.schedule_in_database_statement(normalized));
     ELSE
-        SELECT * INTO job FROM fitbot_partman_internal.ensure_maintenance_job(normalized);
+        SELECT * INTO job FROM fitbot_partman_internal.ensure_maintenance_job(normalized);  -- records it
+        normalized := (SELECT j.schedule FROM cron.job j WHERE j.jobid = job.jobid);
         action := job.action;
         -- next_run() without a zone evaluates in pg_cron's own (cron.timezone).
         detail := format('pg_cron job %s %s: %L runs %s (next run %s)%s', job.jobid,
@@ -91,7 +94,7 @@ END
 $fn$;
 
 -- No SET clause here either: see register_table().
-CREATE OR REPLACE FUNCTION fitbot_partman.setup(schedule text DEFAULT @DEFAULT_SCHEDULE@)
+CREATE OR REPLACE FUNCTION fitbot_partman.setup(schedule text DEFAULT NULL)
 RETURNS TABLE(step text, action text, detail text)
 LANGUAGE plpgsql
 AS $fn$
@@ -104,4 +107,4 @@ END
 $fn$;
 
 COMMENT ON FUNCTION fitbot_partman.setup(text) IS
-'Creates public.heart_rate_readings if missing, partitions it monthly with pg_partman (3 ahead, 1 year kept; a registered table keeps its settings, existing partitions are kept) and schedules maintenance with pg_cron; idempotent';
+'Creates public.heart_rate_readings if missing, partitions it monthly with pg_partman (3 ahead, 1 year kept; a registered table keeps its settings, existing partitions are kept) and schedules maintenance with pg_cron (at 02:00 on the 20th unless given a schedule; a schedule left out keeps the job''s); idempotent';
