@@ -121,8 +121,9 @@ void print_setup_row(std::ostream &out, const std::string &step, const std::stri
 }
 
 StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string &app_database,
-                                      const std::string &job_name, const std::string &schedule,
-                                      const std::string &command, std::ostream &out) {
+                                      const std::string &job_name, const JobRequest &request,
+                                      std::string &schedule_in_force, std::ostream &out) {
+    const std::string &command = request.command;
     pqxx::work txn(cron);
     const CronRights rights = probe_rights(txn);
     const std::string where = "in database " + rights.database;
@@ -173,6 +174,9 @@ StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string 
         }
     }
     const std::optional<ExistingJob> job = existing_job(txn, app_database, job_name);
+    // Left out, an existing job keeps its schedule (one changed with
+    // cron.alter_job() included); setup records it back for health.
+    const std::string schedule = request.keep_schedule && job ? job->schedule : request.schedule;
     std::string action, jobid;
     if (!job) {
         jobid = txn.exec(schedule_statement(txn, job_name, schedule, command, app_database))[0][0].as<std::string>();
@@ -206,6 +210,7 @@ StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string 
         " WHERE jobid = " +
         txn.quote(jobid) + "::bigint")[0];
     txn.commit();
+    schedule_in_force = row[1].as<std::string>();
     print_setup_row(out, "schedule", action,
                     "pg_cron job " + jobid + " " + row[0].as<std::string>() + " " + where + ": '" +
                         row[1].as<std::string>() + "' runs " + command_summary(row[2].as<std::string>()) +

@@ -15,12 +15,22 @@ namespace fitbot::companion {
 // with more privileges, with the exact statement they must run.
 enum class StepOutcome { done, manual };
 
+// The maintenance job setup asks for: `schedule` is the one given, or when
+// none was (`keep_schedule`) the one setup last recorded, which an existing
+// job's own schedule overrides.
+struct JobRequest {
+    std::string schedule, command;
+    bool keep_schedule = false;
+};
+
 // Schedules (or updates, or re-activates) the one maintenance job of
 // `app_database` in pg_cron's database, reached by `cron`, under the name
 // `job_name` (fitbot_partman_internal.maintenance_job_name() there).
+// `schedule_in_force` receives the job's schedule afterwards (unchanged when
+// the step is left manual).
 StepOutcome schedule_in_cron_database(pqxx::connection &cron, const std::string &app_database,
-                                      const std::string &job_name, const std::string &schedule,
-                                      const std::string &command, std::ostream &out);
+                                      const std::string &job_name, const JobRequest &request,
+                                      std::string &schedule_in_force, std::ostream &out);
 
 // Schedules pg_cron's history purge in pg_cron's database: `statement` is
 // the cron.schedule() call fitbot_partman_internal.history_purge_statement()

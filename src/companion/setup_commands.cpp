@@ -36,10 +36,11 @@ CronPlace cron_place(pqxx::connection &connection) {
 
 namespace {
 
-// What setup schedules in pg_cron's database: the job's command and schedule,
-// and (extension mode) the history purge statement.
+// What setup schedules in pg_cron's database: the job (cron_setup.h) and, in
+// extension mode, the history purge statement.
 struct JobPlan {
-    std::string command, schedule, history_statement;
+    JobRequest job;
+    std::string history_statement;
 };
 
 // The agentless setup in this database: table, registration, and the job
@@ -167,7 +168,7 @@ JobPlan setup_agentless(pqxx::connection &connection, const std::optional<std::s
     }
     txn.exec("SELECT fitbot_partman_internal.record_job_schedule(" + txn.quote(kept) + ")");
     txn.commit();
-    return JobPlan{command, kept, ""};
+    return JobPlan{JobRequest{kept, command, !schedule}, ""};
 }
 
 // The extension's setup(). Where pg_cron lives in another database, its
@@ -189,19 +190,21 @@ void setup_extension(pqxx::connection &connection, const std::optional<std::stri
 // that both say the same: the job's command, the schedule setup() has just
 // recorded (normalized, or kept when left out) and the history purge
 // statement.
-JobPlan extension_job(pqxx::connection &connection) {
+JobPlan extension_job(pqxx::connection &connection, bool keep_schedule) {
     pqxx::read_transaction txn(connection);
     pqxx::row row = txn.exec(
         "SELECT fitbot_partman_internal.maintenance_command(),"
         "       fitbot_partman_internal.maintenance_setting('job_schedule'),"
         "       fitbot_partman_internal.history_purge_statement()")[0];
-    return JobPlan{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
+    return JobPlan{JobRequest{row[1].as<std::string>(), row[0].as<std::string>(), keep_schedule},
+                   row[2].as<std::string>()};
 }
 
 // setup's steps in pg_cron's database when that is not this one. Returns the
-// number of steps left to someone else (printed as 'manual').
+// number of steps left to someone else (printed as 'manual');
+// `schedule_in_force` receives the job's schedule there.
 int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, Mode mode, const std::string &name,
-                           const JobPlan &plan, std::ostream &out) {
+                           const JobPlan &plan, std::string &schedule_in_force, std::ostream &out) {
     const std::string cron_dsn = cron_database_dsn(app_dsn, place.cron_database);
     Connection cron;
     try {
@@ -213,7 +216,7 @@ int setup_in_cron_database(const std::string &app_dsn, const CronPlace &place, M
         return 1;
     }
     return scrubbed(cron_dsn, [&] {
-        int manual = schedule_in_cron_database(*cron.connection, place.app_database, name, plan.schedule, plan.command,
+        int manual = schedule_in_cron_database(*cron.connection, place.app_database, name, plan.job, schedule_in_force,
                                                out) == StepOutcome::manual;
         if (mode == Mode::extension)
             manual += schedule_history_purge(*cron.connection, plan.history_statement, out) == StepOutcome::manual;
@@ -324,13 +327,23 @@ int setup(const std::string &dsn, bool agentless, const std::optional<std::strin
             plan = setup_agentless(*connection.connection, schedule, place.elsewhere(), out);
         } else {
             setup_extension(*connection.connection, schedule, place.elsewhere(), out);
-            if (place.elsewhere()) plan = extension_job(*connection.connection);
+            if (place.elsewhere()) plan = extension_job(*connection.connection, !schedule);
         }
         // What a pg_monitor role needs to see it all (reader_setup.h).
         int manual = install_partman_reader(*connection.connection, out) == StepOutcome::manual;
         if (place.here) manual += install_job_reader(*connection.connection, out) == StepOutcome::manual;
-        if (place.elsewhere())
-            manual += setup_in_cron_database(dsn, place, connection.mode, job_name(*connection.connection), plan, out);
+        if (place.elsewhere()) {
+            std::string schedule_in_force = plan.job.schedule;
+            manual += setup_in_cron_database(dsn, place, connection.mode, job_name(*connection.connection), plan,
+                                             schedule_in_force, out);
+            // A job that kept a schedule changed in pg_cron's database: health
+            // here judges its runs by the recorded one.
+            if (schedule_in_force != plan.job.schedule) {
+                pqxx::work txn(*connection.connection);
+                txn.exec("SELECT fitbot_partman_internal.record_job_schedule(" + txn.quote(schedule_in_force) + ")");
+                txn.commit();
+            }
+        }
         return manual;
     });
     if (manual > 0) {

@@ -36,6 +36,12 @@ if start l2-many postgres; then
     check "L2 many:   ... and leaves fitbot's" test "$(job_of fitbot)" = "$job@fitbot 0 2 20 * * t"
     expect "L2 many: setup of fitbot2 again, without --schedule, keeps it" 0 "schedule +unchanged .*'0 3 20 \* \*'" \
         "$companion" --dsn "$(dsn_in fitbot2 postgres)" setup
+    db postgres -c "SELECT cron.alter_job(jobid, schedule := '0 4 20 * *') FROM cron.job WHERE jobname = '$job@fitbot2'" >/dev/null
+    expect "L2 many: setup of fitbot2 without --schedule keeps one changed by hand in postgres" 0 \
+        "schedule +unchanged .*'0 4 20 \* \*'" "$companion" --dsn "$(dsn_in fitbot2 postgres)" setup
+    check "L2 many:   ... and records it in fitbot2 for health" \
+        test "$(db fitbot2 -c "SELECT value FROM fitbot_partman.maintenance_settings WHERE setting = 'job_schedule'")" = "0 4 20 * *"
+    check "L2 many:   ... leaving fitbot's" test "$(job_of fitbot)" = "$job@fitbot 0 2 20 * * t"
     for d in fitbot fitbot2; do
         expect "L2 many: the monitor's check of $d is OK" 0 '^FITBOT_PARTMAN OK' \
             "$companion" --dsn "$(dsn_in "$d" monitor)" check
